@@ -1,0 +1,3 @@
+export { environmentSpecSchema, EnvironmentSpec, EnvironmentSpecInput } from "./schema";
+export { parseSpec, SpecError, SpecSource } from "./validate";
+export { isPinnedImage } from "./image";

@@ -1,0 +1,220 @@
+import { z } from "zod";
+import { isPinnedImage, pinHint } from "./image";
+
+// DNS-1123 label. App names become the prefix of Kubernetes names such as
+// "<app>-migrate"; Job pods add a suffix, so 40 leaves room under 63.
+const dnsLabel = (max: number) =>
+    z
+        .string()
+        .max(max, { error: `is longer than ${max} characters; shorten it` })
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+            error: "is not a DNS-1123 label; use lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. \"shop\"",
+        });
+
+// Postgres identifiers we create unquoted-safe: role and database names stay
+// lower-case and fit in 63 bytes even with the "_migrator" suffix.
+const pgIdentifier = z
+    .string()
+    .max(50, { error: "is longer than 50 characters (roles add \"_migrator\" and Postgres stops at 63 bytes); shorten it" })
+    .regex(/^[a-z_][a-z0-9_]*$/, {
+        error: "is not a plain Postgres identifier; use lower-case letters, digits and '_', starting with a letter or '_', e.g. \"shop\"",
+    });
+
+const positiveInt = (max: number) =>
+    z
+        .int({ error: "must be a whole number" })
+        .min(1, { error: "must be at least 1" })
+        .max(max, { error: `must be at most ${max}` });
+
+// Kubernetes quantities: "100m", "0.5", "256Mi", "1G".
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
+    error: "is not a Kubernetes quantity; write it like \"100m\" (CPU) or \"256Mi\" (memory)",
+});
+
+const resourceList = z.strictObject({
+    /** CPU, e.g. "100m". */
+    cpu: quantity,
+    /** Memory, e.g. "256Mi". */
+    memory: quantity,
+});
+
+export const resourcesSchema = z.strictObject({
+    /** What the scheduler reserves. @default { cpu: "100m", memory: "256Mi" } */
+    requests: resourceList.prefault({ cpu: "100m", memory: "256Mi" }),
+    /** The ceiling; the kubelet kills a container over its memory limit. @default { cpu: "500m", memory: "512Mi" } */
+    limits: resourceList.prefault({ cpu: "500m", memory: "512Mi" }),
+});
+
+// Service names are DNS-1035 labels (they start with a letter), and the app's
+// name is also the default database name, so it must start with a letter.
+const appName = dnsLabel(40).regex(/^[a-z]/, { error: "must start with a letter (it names the Service and the database), e.g. \"shop\"" });
+
+const appSchema = z.strictObject({
+    /** The application's name: the prefix of every Kubernetes object and, by default, of the database. Required. */
+    name: appName,
+    /**
+     * The one image of a release. The migration Job, the Deployment and the smoke test all run it,
+     * so schema and code always come from the same build. Must carry a tag or a digest. Required.
+     */
+    image: z.string().refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) }),
+    /** Namespace of the workload. @default - the app's name */
+    namespace: dnsLabel(63).optional(),
+    /** Port the app listens on (HTTP). @default 8080 */
+    port: z.int().min(1).max(65535, { error: "must be a TCP port between 1 and 65535" }).default(8080),
+    /** Pods of the Deployment. @default 3 */
+    replicas: z.int().min(1, { error: "must be at least 1 for a zero-downtime rollout" }).max(100).default(3),
+    /** Readiness and smoke-test path. @default "/health" */
+    healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: "must be an absolute HTTP path such as \"/health\"" }).default("/health"),
+    /** Seconds before the first readiness probe. @default 5 */
+    readinessInitialDelaySeconds: z.int().min(0).max(600).default(5),
+    /** Seconds between readiness probes. @default 10 */
+    readinessPeriodSeconds: positiveInt(300).default(10),
+    /** Extra pods during a rollout. @default 1 */
+    maxSurge: z.int().min(0).max(100).default(1),
+    /** Pods that may be unready during a rollout; 0 keeps full capacity (zero downtime). @default 0 */
+    maxUnavailable: z.int().min(0).max(100).default(0),
+    /** Container command; unset runs the image's entrypoint. @default - the image's ENTRYPOINT */
+    command: z.array(z.string().min(1)).min(1).optional(),
+    /** Non-secret environment variables for the app, the migration and the smoke test. @default {} */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "is not a valid environment variable name" }), z.string()).default({}),
+    /** UID the app's containers run as ("restricted" pods must not run as root). @default 10001 */
+    runAsUser: positiveInt(2147483647).default(10001),
+    /** Requests and limits of the app, the migration and the smoke test. @default - requests 100m/256Mi, limits 500m/512Mi */
+    resources: resourcesSchema.prefault({}),
+});
+
+const databaseSchema = z.strictObject({
+    /** Host Pulumi reaches the Postgres server on (the admin connection). Required. */
+    host: z.string().min(1, { error: "is empty; give the Postgres server's host name" }),
+    /** Host the pods reach the server on, if it differs (e.g. an in-cluster Service name). @default - host */
+    clusterHost: z.string().min(1).optional(),
+    /** Server port. @default 5432 */
+    port: z.int().min(1).max(65535, { error: "must be a TCP port between 1 and 65535" }).default(5432),
+    /** Admin role Pulumi creates the database and roles with; its password is the secret `migrate-first:databaseAdminPassword`. @default "postgres" */
+    adminUser: z.string().min(1).default("postgres"),
+    /** Database name. @default - the app's name with "-" replaced by "_" */
+    name: pgIdentifier.optional(),
+    /** Schema the migrator owns and the app uses. @default "app" */
+    schema: pgIdentifier.default("app"),
+    /** libpq sslmode for every connection. @default "require" */
+    sslmode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]).default("require"),
+    /**
+     * "split": a migrator role owns the schema (DDL) and an app role gets only DML;
+     * "single": one role, the article's one-secret layout.
+     * @default "split"
+     */
+    roles: z.enum(["split", "single"]).default("split"),
+});
+
+const migrationSchema = z.strictObject({
+    /** Command that applies the migrations, run in the app image. Required. */
+    command: z.array(z.string().min(1)).min(1, { error: "is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]" }),
+    /** Hard limit on the migration Job, in seconds. @default 300 */
+    activeDeadlineSeconds: positiveInt(86400).default(300),
+    /**
+     * Kubernetes retries of the migration pod. Only 0 is accepted: a retried half-run migration is how
+     * databases get corrupted, and Argo CD's sync retry already re-runs the whole hook.
+     * @default 0
+     */
+    backoffLimit: z.literal(0, { error: "must be 0: Kubernetes retries would re-run a failed migration behind Argo CD's back; use the Application's sync retry instead" }).default(0),
+    /** How long the init container waits for the database before the hook fails, in seconds. @default 60 */
+    waitForDbSeconds: positiveInt(3600).default(60),
+});
+
+const smokeSchema = z.strictObject({
+    /** Command run in the app image after the rollout. @default - an HTTP GET of the app's healthPath through its Service */
+    command: z.array(z.string().min(1)).min(1).optional(),
+    /** Hard limit on the smoke test, in seconds. @default 120 */
+    activeDeadlineSeconds: positiveInt(3600).default(120),
+});
+
+const argocdSchema = z.strictObject({
+    /** Git repository holding the rendered workload. Required with delivery "argocd". */
+    repoURL: z.string().regex(/^(https?:\/\/|ssh:\/\/|git@)\S+$/, { error: "is not a Git URL; use https://, ssh:// or git@host:org/repo" }).optional(),
+    /** Path in the repository where `npm run render` output is committed. @default - "deploy/<environment>/<app>" */
+    path: z.string().regex(/^[^/]\S*$/, { error: "must be a relative path inside the repository, e.g. \"deploy/dev/shop\"" }).optional(),
+    /** Branch, tag or commit Argo CD tracks. @default "HEAD" */
+    targetRevision: z.string().min(1).default("HEAD"),
+    /** Argo CD project. @default "default" */
+    project: dnsLabel(63).default("default"),
+    /** Namespace Argo CD runs in (where the Application lives). @default "argocd" */
+    namespace: dnsLabel(63).default("argocd"),
+    /** Cluster API server of the destination. @default "https://kubernetes.default.svc" */
+    server: z.url({ error: "is not a URL; use the cluster's API server, e.g. \"https://kubernetes.default.svc\"" }).default("https://kubernetes.default.svc"),
+    /** Sync on every Git change. @default true */
+    automated: z.boolean().default(true),
+    /** Revert drift in the cluster (note: self-heal syncs do not run hooks). @default true */
+    selfHeal: z.boolean().default(true),
+    /** Delete objects removed from Git. @default true */
+    prune: z.boolean().default(true),
+    /** Sync retries after a failure; each retry re-runs the PreSync migration. @default 2 */
+    retryLimit: z.int().min(0).max(10).default(2),
+});
+
+const runtimeSchema = z.strictObject({
+    /** Image with `psql`/`pg_isready` for the readiness check and the SyncFail alert. @default "postgres:18.1-alpine" */
+    postgresImage: z.string().refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) }).default("postgres:18.1-alpine"),
+    /** UID the postgres image runs as (70 in the Alpine images, 999 in the Debian ones). @default 70 */
+    postgresUser: positiveInt(2147483647).default(70),
+});
+
+/**
+ * The whole application environment: one spec for the program, the component and the render CLI.
+ * `stack` is the default environment name; derived defaults (namespace, database name, Git path)
+ * are filled here, in one place, so every consumer sees the same values.
+ */
+export function environmentSpecSchema(stack: string) {
+    return z
+        .strictObject({
+            /** Environment name, shown in labels and alerts. @default - the stack name */
+            environment: dnsLabel(30).default(stack),
+            /** The application. Required. */
+            app: appSchema,
+            /** The Postgres server and the database to create on it. Required. */
+            database: databaseSchema,
+            /** The migration Job (PreSync hook, sync wave -1). Required. */
+            migration: migrationSchema,
+            /** The PostSync smoke test (sync wave 1). @default - HTTP GET of app.healthPath */
+            smoke: smokeSchema.prefault({}),
+            /** "argocd": Pulumi owns database, secrets and the Application, Argo CD syncs the workload from Git; "direct": Pulumi applies the Job, then the Deployment. @default "argocd" */
+            delivery: z.enum(["argocd", "direct"]).default("argocd"),
+            /** The Argo CD Application (delivery "argocd"). @default - see fields */
+            argocd: argocdSchema.prefault({}),
+            /** Images and users of the tooling containers. @default - see fields */
+            runtime: runtimeSchema.prefault({}),
+        })
+        .superRefine((spec, ctx) => {
+            if (spec.delivery === "argocd" && spec.argocd.repoURL === undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["argocd", "repoURL"],
+                    input: undefined,
+                    message: "is required with delivery \"argocd\": give the Git repository Argo CD syncs the rendered workload from, or set delivery to \"direct\"",
+                });
+            }
+            if (spec.app.maxSurge === 0 && spec.app.maxUnavailable === 0) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["app", "maxSurge"],
+                    input: 0,
+                    message: "and app.maxUnavailable are both 0, so a rollout can never start; set maxSurge to 1",
+                });
+            }
+        })
+        .transform((spec) => ({
+            ...spec,
+            app: { ...spec.app, namespace: spec.app.namespace ?? spec.app.name },
+            database: {
+                ...spec.database,
+                name: spec.database.name ?? spec.app.name.replace(/-/g, "_"),
+                clusterHost: spec.database.clusterHost ?? spec.database.host,
+            },
+            argocd: { ...spec.argocd, path: spec.argocd.path ?? `deploy/${spec.environment}/${spec.app.name}` },
+        }));
+}
+
+type SpecSchema = ReturnType<typeof environmentSpecSchema>;
+/** What a user writes: every defaulted field optional. */
+export type EnvironmentSpecInput = z.input<SpecSchema>;
+/** A validated spec with every default applied. */
+export type EnvironmentSpec = z.output<SpecSchema>;
