@@ -11,7 +11,7 @@ export function deployment(spec: EnvironmentSpec, names: WorkloadNames): IDeploy
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: names.deployment, namespace: names.namespace, labels: labels(spec, "app"), annotations: syncAnnotations(spec, placements.app) },
+        metadata: { name: names.deployment, namespace: names.namespace, labels: labels(spec, "app"), annotations: syncAnnotations(placements.app) },
         spec: {
             replicas: app.replicas,
             strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: app.maxSurge, maxUnavailable: app.maxUnavailable } },
@@ -44,7 +44,7 @@ export function service(spec: EnvironmentSpec, names: WorkloadNames): IService {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: names.service, namespace: names.namespace, labels: labels(spec, "app"), annotations: syncAnnotations(spec, placements.app) },
+        metadata: { name: names.service, namespace: names.namespace, labels: labels(spec, "app"), annotations: syncAnnotations(placements.app) },
         spec: {
             type: "ClusterIP",
             selector: selector(spec),

@@ -1,5 +1,3 @@
-import { EnvironmentSpec } from "../spec";
-
 /** Argo CD hook phases we use (see ../shared/ARGOCD.md §1). */
 export type HookPhase = "PreSync" | "PostSync" | "SyncFail";
 export type DeletePolicy = "BeforeHookCreation" | "HookSucceeded" | "HookFailed";
@@ -11,14 +9,10 @@ export const annotationKeys = {
 } as const;
 
 /**
- * Annotations placing an object in Argo CD's sync. With delivery "direct" there is
- * no Argo CD: Pulumi's dependsOn gives the order, and the annotations are left out.
+ * Annotations placing an object in Argo CD's sync. With delivery "direct" the same
+ * placement, read back by the sync plan, gives Pulumi's dependsOn order.
  */
-export function syncAnnotations(
-    spec: EnvironmentSpec,
-    placement: { wave: number; hook?: HookPhase; deletePolicy?: readonly DeletePolicy[] },
-): Record<string, string> {
-    if (spec.delivery === "direct") return {};
+export function syncAnnotations(placement: { wave: number; hook?: HookPhase; deletePolicy?: readonly DeletePolicy[] }): Record<string, string> {
     return {
         ...(placement.hook === undefined ? {} : { [annotationKeys.hook]: placement.hook }),
         [annotationKeys.wave]: String(placement.wave),
@@ -37,3 +31,9 @@ export const placements = {
     // Kept after it runs, so its log can be read; replaced by the next failure's.
     syncFail: { hook: "SyncFail", wave: 0, deletePolicy: ["BeforeHookCreation"] },
 } as const;
+
+/** The object without Argo CD's annotations, for delivery "direct" where Pulumi orders the apply. */
+export function withoutSyncAnnotations<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
+    const annotations = Object.fromEntries(Object.entries(object.metadata?.annotations ?? {}).filter(([key]) => !key.startsWith("argocd.argoproj.io/")));
+    return { ...object, metadata: { ...object.metadata, annotations } };
+}

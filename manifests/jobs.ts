@@ -59,7 +59,7 @@ export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob 
     return job(spec, names, {
         name: names.migrateJob,
         component: "migrate",
-        annotations: syncAnnotations(spec, placements.migrate),
+        annotations: syncAnnotations(placements.migrate),
         activeDeadlineSeconds: spec.migration.activeDeadlineSeconds,
         runAsUser: spec.app.runAsUser,
         initContainers: [waitForDb],
@@ -88,7 +88,7 @@ export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
     return job(spec, names, {
         name: names.smokeJob,
         component: "smoke",
-        annotations: syncAnnotations(spec, placements.smoke),
+        annotations: syncAnnotations(placements.smoke),
         activeDeadlineSeconds: spec.smoke.activeDeadlineSeconds,
         runAsUser: spec.app.runAsUser,
         containers: [check],
@@ -100,7 +100,7 @@ export function syncFailJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
     return job(spec, names, {
         name: names.syncFailJob,
         component: "sync-fail",
-        annotations: syncAnnotations(spec, placements.syncFail),
+        annotations: syncAnnotations(placements.syncFail),
         activeDeadlineSeconds: 120,
         runAsUser: spec.runtime.postgresUser,
         containers: [toolContainer(spec, "alert", "alert.sh", [...releaseEnv(spec), secretEnv("WEBHOOK_URL", names.alertSecret, "url", true)])],

@@ -32,7 +32,7 @@ function scriptsConfigMap(spec: EnvironmentSpec, names: WorkloadNames, scripts: 
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name: names.scripts, namespace: names.namespace, labels: labels(spec, "runtime"), annotations: syncAnnotations(spec, placements.scripts) },
+        metadata: { name: names.scripts, namespace: names.namespace, labels: labels(spec, "runtime"), annotations: syncAnnotations(placements.scripts) },
         data: { ...scripts.files },
     };
 }

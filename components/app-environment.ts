@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../spec";
+import { accessPlan, clusterTarget } from "../database";
+import { application, buildWorkload, labels, namespace, workloadObjects } from "../manifests";
+import { planRows, planSync, SyncPlanRow } from "../plan";
+import { loadRuntimeScripts } from "../runtime";
+import { PostgresDatabase } from "./postgres-database";
+import { DatabaseSecrets } from "./database-secrets";
+import { DirectWorkload } from "./direct-workload";
+import { ArgoApplication } from "./argocd-application";
+
+export interface AppEnvironmentArgs {
+    /** The environment, validated as a whole before any resource is created. Required. */
+    readonly spec: EnvironmentSpecInput;
+    /** Password of `database.adminUser`; treated as a secret. Required. */
+    readonly databaseAdminPassword: pulumi.Input<string>;
+    /** Webhook the SyncFail hook posts to; treated as a secret. @default - none: the alert is only logged */
+    readonly alertWebhookUrl?: pulumi.Input<string>;
+}
+
+/**
+ * A whole application environment with "schema first, then code" built in: the
+ * database and least-privilege roles, the credentials Secrets, and either the Argo CD
+ * Application (delivery "argocd") or the workload applied in sync-plan order ("direct").
+ */
+export class AppEnvironment extends pulumi.ComponentResource {
+    /** The validated spec, defaults applied. */
+    readonly spec: EnvironmentSpec;
+    /** What Argo CD (or Pulumi, with "direct") will do, step by step. */
+    readonly syncPlan: SyncPlanRow[];
+    readonly namespace: pulumi.Output<string>;
+    readonly databaseName: pulumi.Output<string>;
+    /** The app role's URL, as in `db-credentials` (secret). */
+    readonly appDatabaseUrl: pulumi.Output<string>;
+    /** The migrator's URL, as in `db-migrator-credentials` (secret). */
+    readonly migratorDatabaseUrl: pulumi.Output<string>;
+    /** The Argo CD Application's name (delivery "argocd"). */
+    readonly applicationName?: pulumi.Output<string>;
+
+    constructor(name: string, args: AppEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before super(): a bad spec must not register even this component.
+        const spec = parseSpec(args.spec, { stack: pulumi.getStack() });
+        super("migrate-first:env:AppEnvironment", name, {}, opts);
+        this.spec = spec;
+
+        const scripts = loadRuntimeScripts();
+        const workload = buildWorkload(spec, scripts);
+        const plan = planSync(workloadObjects(workload));
+        const access = accessPlan(spec);
+
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: namespace(spec).metadata }, { parent: this });
+        const db = new PostgresDatabase(`${name}-db`, {
+            access,
+            server: { host: spec.database.host, port: spec.database.port, adminUser: spec.database.adminUser, sslmode: spec.database.sslmode },
+            adminPassword: args.databaseAdminPassword,
+        }, { parent: this });
+        const secrets = new DatabaseSecrets(`${name}-secrets`, {
+            access,
+            passwords: db.passwords,
+            target: clusterTarget(spec),
+            names: workload.names,
+            labels: labels(spec, "credentials"),
+            alertWebhookUrl: args.alertWebhookUrl,
+        }, { parent: this, dependsOn: [ns, db] });
+
+        if (spec.delivery === "direct") {
+            new DirectWorkload(`${name}-workload`, { workload, plan, after: [ns, secrets] }, { parent: this });
+        } else {
+            this.applicationName = new ArgoApplication(`${name}-application`, { application: application(spec), after: [ns, secrets] }, { parent: this }).name;
+        }
+
+        this.syncPlan = planRows(plan);
+        this.namespace = ns.metadata.name;
+        this.databaseName = db.databaseName;
+        this.appDatabaseUrl = secrets.appUrl;
+        this.migratorDatabaseUrl = secrets.migratorUrl;
+        this.registerOutputs({
+            namespace: this.namespace,
+            databaseName: this.databaseName,
+            appDatabaseUrl: this.appDatabaseUrl,
+            migratorDatabaseUrl: this.migratorDatabaseUrl,
+            applicationName: this.applicationName,
+            syncPlan: this.syncPlan,
+        });
+    }
+}

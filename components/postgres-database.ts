@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as postgresql from "@pulumi/postgresql";
+import * as random from "@pulumi/random";
+import { AccessPlan } from "../database";
+
+export interface PostgresDatabaseArgs {
+    /** Who may do what: from `accessPlan(spec)`. Required. */
+    readonly access: AccessPlan;
+    /** Server Pulumi connects to as admin. Required. */
+    readonly server: { readonly host: string; readonly port: number; readonly adminUser: string; readonly sslmode: string };
+    /** The admin role's password; kept secret. Required. */
+    readonly adminPassword: pulumi.Input<string>;
+}
+
+/**
+ * The database, its roles and their grants on an existing Postgres server.
+ * Role passwords are born secret: the provider marks them, and so do we, so they
+ * stay secret under the mock runtime too.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource {
+    /** Role name to its password (secret). */
+    readonly passwords: Readonly<Record<string, pulumi.Output<string>>>;
+    readonly databaseName: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("migrate-first:db:PostgresDatabase", name, {}, opts);
+        const { access, server } = args;
+        const provider = new postgresql.Provider(`${name}-server`, {
+            host: server.host,
+            port: server.port,
+            username: server.adminUser,
+            password: pulumi.secret(args.adminPassword),
+            sslmode: server.sslmode,
+            // Managed servers (RDS, Cloud SQL) give no superuser.
+            superuser: false,
+        }, { parent: this });
+        const child = { parent: this, provider };
+
+        const passwords: Record<string, pulumi.Output<string>> = {};
+        const roles = access.roles.map((role) => {
+            const password = new random.RandomPassword(`${name}-${role.purpose}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
+            passwords[role.name] = pulumi.secret(password.result);
+            return new postgresql.Role(`${name}-${role.purpose}`, { name: role.name, login: true, password: passwords[role.name], searchPaths: [access.schema, "public"] }, child);
+        });
+
+        const database = new postgresql.Database(name, { name: access.database }, { ...child, dependsOn: roles });
+        const schema = new postgresql.Schema(`${name}-schema`, { name: access.schema, database: database.name, owner: access.migrator }, { ...child, dependsOn: roles });
+        const after = { ...child, dependsOn: [database, schema, ...roles] };
+        access.grants.forEach((grant) => {
+            new postgresql.Grant(`${name}-${grant.role}-${grant.objectType}`, {
+                database: database.name,
+                role: grant.role,
+                objectType: grant.objectType,
+                privileges: [...grant.privileges],
+                ...(grant.objectType === "database" ? {} : { schema: schema.name }),
+            }, after);
+        });
+        access.defaultPrivileges.forEach((dp) => {
+            new postgresql.DefaultPrivileges(`${name}-${dp.role}-default-${dp.objectType}`, {
+                database: database.name,
+                schema: schema.name,
+                owner: dp.owner,
+                role: dp.role,
+                objectType: dp.objectType,
+                privileges: [...dp.privileges],
+            }, after);
+        });
+
+        this.passwords = passwords;
+        this.databaseName = database.name;
+        this.registerOutputs({ databaseName: this.databaseName });
+    }
+}

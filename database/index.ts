@@ -1,0 +1,2 @@
+export { accessPlan, AccessPlan, GrantPlan, DefaultPrivilegesPlan, RolePlan } from "./access-plan";
+export { clusterTarget, credentialEntries, ConnectionTarget } from "./connection";

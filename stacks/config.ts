@@ -1,0 +1,62 @@
+import { existsSync, readdirSync, readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { EnvironmentSpec, parseSpec, SpecError } from "../spec";
+import { deepMerge, presets } from "./presets";
+
+/** The config namespace: keys are `migrate-first:<field>`. */
+export const configNamespace = "migrate-first";
+
+/** Config keys that hold secrets and never enter the spec (set them with `pulumi config set --secret`). */
+export const secretKeys = ["databaseAdminPassword", "alertWebhookUrl"] as const;
+
+const secretKeyList: readonly string[] = secretKeys.map((key) => `${configNamespace}:${key}`);
+
+/**
+ * The spec from a stack's config entries (`migrate-first:*`), on top of the stack's
+ * preset. `isSecret(key)` says whether a value was stored encrypted; the secret keys
+ * must be, and nothing else may be, so no secret ends up in the spec or a render.
+ */
+export function specFromConfig(stack: string, entries: Readonly<Record<string, unknown>>, isSecret: (key: string) => boolean, origin?: string): EnvironmentSpec {
+    const raw: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(entries)) {
+        if (!key.startsWith(`${configNamespace}:`)) continue;
+        if (secretKeyList.includes(key)) {
+            if (!isSecret(key)) problems.push(`${key}: is stored in plain text; set it with: pulumi config set --secret ${key.slice(configNamespace.length + 1)} <value>`);
+            continue;
+        }
+        if (isSecret(key)) {
+            problems.push(`${key}: is a secret, but only ${secretKeyList.join(" and ")} may be; set it without --secret`);
+            continue;
+        }
+        raw[key.slice(configNamespace.length + 1)] = value;
+    }
+    if (problems.length > 0) throw new SpecError(problems, { stack, kind: "config", origin });
+    return parseSpec(deepMerge(presets[stack] ?? {}, raw), { stack, kind: "config", origin });
+}
+
+/** Stacks with a `Pulumi.<stack>.yaml` in `dir`. */
+export function knownStacks(dir: string): string[] {
+    return readdirSync(dir)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** The spec of a stack, read straight from `Pulumi.<stack>.yaml` (no Pulumi CLI needed). */
+export function specFromStackFile(dir: string, stack: string): EnvironmentSpec {
+    const file = join(dir, `Pulumi.${stack}.yaml`);
+    if (!existsSync(file)) {
+        throw new Error(`unknown stack "${stack}": there is no ${file}; known stacks: ${knownStacks(dir).join(", ") || "none"}`);
+    }
+    const document: unknown = parse(readFileSync(file, "utf8"));
+    const config = (typeof document === "object" && document !== null ? (document as { config?: unknown }).config : undefined) ?? {};
+    if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error(`${file}: "config" must be a map of keys to values`);
+    const entries = config as Record<string, unknown>;
+    const isSecret = (key: string) => {
+        const value = entries[key];
+        return typeof value === "object" && value !== null && "secure" in value;
+    };
+    return specFromConfig(stack, entries, isSecret, `Pulumi.${stack}.yaml`);
+}
