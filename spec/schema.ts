@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { isPinnedImage, pinHint } from "./image";
 
-// DNS-1123 label. App names become the prefix of Kubernetes names such as
-// "<app>-migrate"; Job pods add a suffix, so 40 leaves room under 63.
+// DNS-1123 label, for namespaces and other plain Kubernetes names.
 const dnsLabel = (max: number) =>
     z
         .string()
@@ -31,26 +30,32 @@ const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|
     error: "is not a Kubernetes quantity; write it like \"100m\" (CPU) or \"256Mi\" (memory)",
 });
 
-const resourceList = z.strictObject({
-    /** CPU, e.g. "100m". */
-    cpu: quantity,
-    /** Memory, e.g. "256Mi". */
-    memory: quantity,
-});
+const resourceList = (cpu: string, memory: string) =>
+    z.strictObject({
+        /** CPU, e.g. "100m". */
+        cpu: quantity.default(cpu),
+        /** Memory, e.g. "256Mi". */
+        memory: quantity.default(memory),
+    });
 
 export const resourcesSchema = z.strictObject({
     /** What the scheduler reserves. @default { cpu: "100m", memory: "256Mi" } */
-    requests: resourceList.prefault({ cpu: "100m", memory: "256Mi" }),
+    requests: resourceList("100m", "256Mi").prefault({}),
     /** The ceiling; the kubelet kills a container over its memory limit. @default { cpu: "500m", memory: "512Mi" } */
-    limits: resourceList.prefault({ cpu: "500m", memory: "512Mi" }),
+    limits: resourceList("500m", "512Mi").prefault({}),
 });
 
 // Service names are DNS-1035 labels (they start with a letter), and the app's
-// name is also the default database name, so it must start with a letter.
-const appName = dnsLabel(40).regex(/^[a-z]/, { error: "must start with a letter (it names the Service and the database), e.g. \"shop\"" });
+// name is also the default database name.
+const appName = z
+    .string()
+    .max(40, { error: "is longer than 40 characters; shorten it" })
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+        error: "is not a valid app name; use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit (it names the Service and the database), e.g. \"shop\"",
+    });
 
 const appSchema = z.strictObject({
-    /** The application's name: the prefix of every Kubernetes object and, by default, of the database. Required. */
+    /** The application's name (at most 40 characters: Job pods add suffixes under Kubernetes' 63): the prefix of every Kubernetes object and, by default, of the database. Required. */
     name: appName,
     /**
      * The one image of a release. The migration Job, the Deployment and the smoke test all run it,

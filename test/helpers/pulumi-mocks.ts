@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource as the engine would have received it. */
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    readonly options: { readonly provider?: string };
+}
+
+/**
+ * Runs `program` under the real SDK's mock runtime and returns every resource it
+ * registered, after every outstanding registration has finished.
+ */
+export async function registered(program: () => unknown, opts: { stack?: string; config?: Record<string, string>; secretKeys?: string[] } = {}): Promise<Registered[]> {
+    const seen: Registered[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                seen.push({ type: args.type, name: args.name, inputs: args.inputs, options: { provider: args.provider } });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: (args) => args.inputs,
+        },
+        "migrate-first",
+        opts.stack ?? "dev",
+        false,
+    );
+    pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+    await program();
+    await pulumi.runtime.disconnect();
+    return seen;
+}
+
+export function ofType(resources: readonly Registered[], type: string): Registered[] {
+    return resources.filter((r) => r.type === type);
+}
+
+export function one(resources: readonly Registered[], type: string, name?: string): Registered {
+    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1) throw new Error(`expected one ${type}${name === undefined ? "" : ` named ${name}`}, found ${found.length}: ${resources.map((r) => `${r.type} ${r.name}`).join(", ")}`);
+    return found[0];
+}
+
+/** Resolves an Output's value and whether it is secret. */
+export async function reveal<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+    const value = await new Promise<T>((resolve) => output.apply((v) => resolve(v)));
+    return { value, secret: await pulumi.isSecret(output) };
+}
