@@ -1,0 +1,94 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { parseAllDocuments } from "yaml";
+import { validateAgainstSchema } from "./helpers/kube-schemas";
+
+const root = join(__dirname, "..");
+
+// The CLI as a user runs it: a real process, real files.
+function render(...args: string[]) {
+    const result = spawnSync(process.execPath, [join(root, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(root, "cli/render.ts"), ...args], { cwd: root, encoding: "utf8" });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("render CLI", function () {
+    this.timeout(60000);
+    let out: string;
+    before(() => {
+        out = mkdtempSync(join(tmpdir(), "migrate-first-render-"));
+    });
+    after(() => rmSync(out, { recursive: true, force: true }));
+
+    it("writes manifests.yaml, application.yaml and sync-plan.md for the dev stack and prints the plan", () => {
+        const { code, stdout, stderr } = render("--stack", "dev", "--out", out);
+        assert.equal(code, 0, stderr);
+        assert.deepEqual(readdirSync(out).sort(), ["application.yaml", "manifests.yaml", "sync-plan.md"]);
+        assert.match(stdout, /1\. PreSync  wave -1  Job shop-migrate/);
+        assert.match(stdout, /3\. PostSync wave  1  Job shop-smoke/);
+    });
+
+    it("renders objects the real schemas accept, in the app's namespace, with no Secret", () => {
+        const docs = ["manifests.yaml", "application.yaml"].flatMap((file) => parseAllDocuments(readFileSync(join(out, file), "utf8")).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } }));
+        assert.deepEqual(docs.map((d) => d.kind), ["ConfigMap", "Job", "Service", "Deployment", "Job", "Job", "Application"]);
+        for (const doc of docs) validateAgainstSchema(doc);
+        assert.ok(docs.slice(0, -1).every((d) => d.metadata.namespace === "shop"));
+        assert.ok(!docs.some((d) => d.kind === "Secret"));
+    });
+
+    it("puts no credential in any file: only references to Secrets", () => {
+        for (const file of readdirSync(out)) {
+            const text = readFileSync(join(out, file), "utf8");
+            assert.doesNotMatch(text, /postgres(ql)?:\/\/[^\s"]*:[^\s"]*@/, `${file} holds a URL with a password`);
+            assert.doesNotMatch(text, /\bstringData\b|\bdata:\s*\n\s+(url|PGPASSWORD):/, `${file} holds Secret data`);
+            assert.doesNotMatch(text, /secure:|v1:[A-Za-z0-9+/=]{20,}/, `${file} holds an encrypted config value`);
+        }
+        const manifests = readFileSync(join(out, "manifests.yaml"), "utf8");
+        assert.match(manifests, /secretKeyRef:\n\s+name: db-migrator-credentials\n\s+key: url/);
+    });
+
+    it("writes a sync plan whose table and flowchart match the order", () => {
+        const md = readFileSync(join(out, "sync-plan.md"), "utf8");
+        const rows = md.split("\n").filter((l) => /^\| \d/.test(l)).map((l) => l.split("|")[5].trim());
+        assert.deepEqual(rows.map((r) => r.replace(/-[0-9a-f]{10}$/, "")), ["shop-runtime", "shop-migrate", "shop", "shop", "shop-smoke", "shop-sync-fail"]);
+        assert.match(md, /```mermaid/);
+    });
+
+    it("refuses an unknown stack, listing the known ones", () => {
+        const { code, stderr } = render("--stack", "nope", "--out", out);
+        assert.equal(code, 1);
+        assert.equal(stderr.trim(), 'render: unknown stack "nope"; known stacks: dev');
+    });
+
+    it("refuses an unknown option and shows how to get help", () => {
+        const { code, stderr } = render("--stack", "dev", "--colour");
+        assert.notEqual(code, 0);
+        assert.match(stderr, /unknown option '--colour'/);
+        assert.match(stderr, /run with --help/);
+    });
+
+    it("prints help listing every option", () => {
+        const { code, stdout } = render("--help");
+        assert.equal(code, 0);
+        for (const option of ["--stack", "--out", "--dir", "--quiet"]) assert.ok(stdout.includes(option), option);
+    });
+
+    it("reports every spec problem of a stack file at once and writes nothing", () => {
+        const dir = mkdtempSync(join(tmpdir(), "migrate-first-bad-"));
+        try {
+            const bad = "config:\n  migrate-first:app:\n    name: shop\n    image: myapp/api\n  migrate-first:database:\n    port: 0\n  migrate-first:migration:\n    command: [migrate]\n  migrate-first:delivery: direct\n";
+            require("fs").writeFileSync(join(dir, "Pulumi.qa.yaml"), bad);
+            const { code, stderr } = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"));
+            assert.equal(code, 1);
+            assert.match(stderr, /the spec for Pulumi\.qa\.yaml has 3 problems; nothing was created/);
+            assert.match(stderr, /migrate-first:app\.image: "myapp\/api" has no tag or digest/);
+            assert.match(stderr, /migrate-first:database\.host: is missing; set it: pulumi config set --path 'database\.host' <value>/);
+            assert.match(stderr, /migrate-first:database\.port: 0 is below the minimum; use 1 or more/);
+            assert.ok(!readdirSync(dir).includes("out"), "nothing written");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
