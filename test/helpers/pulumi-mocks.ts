@@ -18,7 +18,9 @@ export async function registered(program: () => unknown, opts: { stack?: string;
         {
             newResource: (args) => {
                 seen.push({ type: args.type, name: args.name, inputs: args.inputs, options: { provider: args.provider } });
-                return { id: `${args.name}-id`, state: args.inputs };
+                // What the providers would compute: a password for RandomPassword.
+                const computed = args.type === "random:index/randomPassword:RandomPassword" ? { result: `pw-${args.name}-${"x".repeat(Number(args.inputs.length ?? 16))}` } : {};
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
             call: (args) => args.inputs,
         },
@@ -46,4 +48,16 @@ export function one(resources: readonly Registered[], type: string, name?: strin
 export async function reveal<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
     const value = await new Promise<T>((resolve) => output.apply((v) => resolve(v)));
     return { value, secret: await pulumi.isSecret(output) };
+}
+
+// How the mock monitor hands over a secret input: Pulumi's wire format for secrets.
+const secretSig = "4dabf18193072939515e22adb298388d";
+const secretValue = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A registered input, and whether it arrived marked secret. */
+export function secretInput<T>(input: unknown): { secret: boolean; value: T } {
+    if (typeof input === "object" && input !== null && (input as Record<string, unknown>)[secretSig] === secretValue) {
+        return { secret: true, value: (input as { value: T }).value };
+    }
+    return { secret: false, value: input as T };
 }
