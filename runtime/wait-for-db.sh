@@ -33,8 +33,9 @@ while :; do
             # psql's first line says why (refused, auth failed, no such database); it never holds the password.
             reason=$(printf '%s\n' "$state" | head -n 1) ;;
     esac
-    if [ "$elapsed" -ge "$timeout" ]; then
-        echo "wait-for-db: $target not ready after ${timeout}s ($attempt attempts): $reason" >&2
+    # Whole seconds: "greater than" guarantees the full timeout really passed.
+    if [ "$elapsed" -gt "$timeout" ]; then
+        echo "wait-for-db: $target not ready after ${elapsed}s, deadline ${timeout}s ($attempt attempts): $reason" >&2
         echo "wait-for-db: check the host, the credentials Secret and the server; raise WAIT_TIMEOUT if it is just slow" >&2
         exit 1
     fi
