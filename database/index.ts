@@ -1,2 +1,3 @@
 export { accessPlan, AccessPlan, GrantPlan, DefaultPrivilegesPlan, RolePlan } from "./access-plan";
+export { accessSql, ident, literal } from "./access-sql";
 export { clusterTarget, credentialEntries, ConnectionTarget } from "./connection";
