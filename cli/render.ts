@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
-import { knownStacks, specFromStackFile } from "../stacks";
+import { specFromStackFile } from "../stacks";
 import { planRows } from "../plan";
 import { renderEnvironment } from "./render-files";
 
@@ -21,12 +21,8 @@ const program = new Command("render")
     .option("-q, --quiet", "print only the files written, not the sync plan")
     .showHelpAfterError("(run with --help for usage)")
     .action((opts: { stack: string; out?: string; dir: string; quiet?: boolean }) => {
-        const dir = resolve(opts.dir);
-        if (!knownStacks(dir).includes(opts.stack)) {
-            throw new Error(`unknown stack "${opts.stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`);
-        }
         const out = resolve(opts.out ?? join("out", opts.stack));
-        const spec = specFromStackFile(dir, opts.stack);
+        const spec = specFromStackFile(resolve(opts.dir), opts.stack);
         console.log(`render: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, delivery ${spec.delivery}`);
         const rendered = renderEnvironment(spec, loadRuntimeScripts(), `Pulumi.${opts.stack}.yaml`);
         mkdirSync(out, { recursive: true });

@@ -42,8 +42,10 @@ export class DatabaseSecrets extends pulumi.ComponentResource {
 
         const app = entries(access.app);
         secret(`${name}-app`, names.appSecret, app);
-        const migrator = access.migrator === access.app ? app : entries(access.migrator);
-        if (names.migratorSecret !== names.appSecret) secret(`${name}-migrator`, names.migratorSecret, migrator);
+        // With roles "single" the migrator is the app role, and its Secret is db-credentials.
+        const split = access.migrator !== access.app;
+        const migrator = split ? entries(access.migrator) : app;
+        if (split) secret(`${name}-migrator`, names.migratorSecret, migrator);
         if (args.alertWebhookUrl !== undefined) {
             secret(`${name}-alert`, names.alertSecret, pulumi.secret(pulumi.output(args.alertWebhookUrl).apply((url): Record<string, string> => ({ url }))));
         }

@@ -1,4 +1,4 @@
-import { SyncPlan, SyncStep, SyncTask } from "./sync-plan";
+import { rollsOutCode, SyncPlan, SyncStep, SyncTask } from "./sync-plan";
 
 /** One row per task, as the table in sync-plan.md and the `syncPlan` stack output show it. */
 export interface SyncPlanRow {
@@ -19,7 +19,7 @@ export function planRows(plan: SyncPlan): SyncPlanRow[] {
 const label = (t: SyncTask) => `${t.kind} ${t.name}`;
 // Mermaid labels are quoted; a quote inside would end them.
 const quote = (text: string) => `"${text.replace(/"/g, "'")}"`;
-const appliesCode = (s: SyncStep) => s.tasks.some((t) => !t.hook && ["Deployment", "StatefulSet", "DaemonSet"].includes(t.kind));
+const appliesCode = (s: SyncStep) => s.tasks.some(rollsOutCode);
 
 /** A Mermaid flowchart of the plan, failure paths included, like the article's picture. */
 export function planMermaid(plan: SyncPlan): string {

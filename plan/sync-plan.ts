@@ -68,11 +68,14 @@ function hoistDependencies(tasks: SyncTask[], objects: Map<SyncTask, KubeObject>
 
 const isJob = (t: SyncTask) => t.kind === "Job" || t.kind === "Pod";
 
+/** A plain (non-hook) workload that rolls out pods: the new code, once applied. */
+export const rollsOutCode = (t: SyncTask) => !t.hook && ["Deployment", "StatefulSet", "DaemonSet"].includes(t.kind);
+
 function goal(step: { tasks: readonly SyncTask[] }, waitForHealth: boolean): string {
     const parts = step.tasks.flatMap((t) => {
         if (t.hook) return [`${t.kind} ${t.name} ${isJob(t) ? "Complete" : "applied"}`];
         if (!waitForHealth) return [];
-        if (t.kind === "Deployment" || t.kind === "StatefulSet" || t.kind === "DaemonSet") return [`${t.kind} ${t.name} Healthy (every replica updated and available)`];
+        if (rollsOutCode(t)) return [`${t.kind} ${t.name} Healthy (every replica updated and available)`];
         return [];
     });
     return parts.length === 0 ? "applied" : parts.join("; ");

@@ -48,7 +48,7 @@ export function knownStacks(dir: string): string[] {
 export function specFromStackFile(dir: string, stack: string): EnvironmentSpec {
     const file = join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) {
-        throw new Error(`unknown stack "${stack}": there is no ${file}; known stacks: ${knownStacks(dir).join(", ") || "none"}`);
+        throw new Error(`unknown stack "${stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`);
     }
     const document: unknown = parse(readFileSync(file, "utf8"));
     const config = (typeof document === "object" && document !== null ? (document as { config?: unknown }).config : undefined) ?? {};
