@@ -1,0 +1,96 @@
+# lib.sh: what migrate.sh, migration-lock.sh and smoke-check.sh share. Sourced, never run.
+# POSIX sh; needs psql, sha256sum, awk and sed (all in the official postgres images).
+
+# The migration lock is a session-level advisory lock on
+#   hashtextextended('migrate-first:' || current_database() || ':' || <APP>, 0)
+# so two runners for the same app and database exclude each other, while other apps
+# (or other databases on the server) never wait. Any tool can take the same lock in SQL.
+
+# Prints an error and stops the script.
+fail() {
+    echo "$script_name: $*" >&2
+    exit 1
+}
+
+log() {
+    echo "$script_name: $*"
+}
+
+# Writes "<version> <name>" for every migration file in $1 to the file $2, in version
+# order. A file is "<digits>_<description>.sql"; its version is the number (leading
+# zeros ignored), compared as a number, so 10_x.sql comes after 9_x.sql.
+migration_files() {
+    : >"$2.unsorted"
+    for path in "$1"/*.sql; do
+        [ -e "$path" ] || continue
+        name=${path##*/}
+        digits=${name%%_*}
+        case $name in
+            *[!A-Za-z0-9_.-]*) fail "$name has characters other than letters, digits, '_', '.' and '-'; rename it" ;;
+        esac
+        case $digits in
+            "" | *[!0-9]* | "$name") fail "$name is not named <version>_<description>.sql (e.g. 0001_create_users.sql); rename it" ;;
+        esac
+        version=$(printf '%s' "$digits" | sed 's/^0*//')
+        printf '%s %s %s\n' "${#version}" "${version:-0}" "$name" >>"$2.unsorted"
+    done
+    sort -k1,1n -k2,2 "$2.unsorted" | cut -d' ' -f2- >"$2"
+    rm -f "$2.unsorted"
+    awk '$1 == last { print $1 " is the version of both " prev " and " $2; bad = 1 } { last = $1; prev = $2 } END { exit bad }' "$2" >"$2.dup" ||
+        fail "$(cat "$2.dup"); give one of them a new version"
+}
+
+# Prints the "-- migrate-first: ..." directives of a file's header (the comment
+# and blank lines before its first statement), one per line.
+directives() {
+    awk '/^[[:space:]]*$/ { next }
+         /^--/ { if (sub(/^--[[:space:]]*migrate-first:[[:space:]]*/, "")) print; next }
+         { exit }' "$1"
+}
+
+# A psql script that takes the migration lock, waiting at most $1 seconds and saying
+# every 5 s who holds it. Expects the psql variable "app".
+lock_psql() {
+    cat <<EOF
+SELECT set_config('migrate_first.lock_key', hashtextextended('migrate-first:' || current_database() || ':' || :'app', 0)::text, false),
+       set_config('migrate_first.lock_wait', '$1', false) \\g /dev/null
+DO \$mf\$
+DECLARE
+    key bigint := current_setting('migrate_first.lock_key')::bigint;
+    wait_s int := current_setting('migrate_first.lock_wait')::int;
+    started timestamptz := clock_timestamp();
+    reported timestamptz := clock_timestamp();
+    holder text;
+BEGIN
+    WHILE NOT pg_try_advisory_lock(key) LOOP
+        SELECT format('pid %s (%s, since %s)', a.pid, coalesce(nullif(a.application_name, ''), a.usename), to_char(a.backend_start, 'HH24:MI:SS'))
+          INTO holder
+          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND ((l.classid::bigint << 32) | l.objid::bigint) = key;
+        IF clock_timestamp() - started > make_interval(secs => wait_s) THEN
+            RAISE EXCEPTION 'the migration lock is still held by % after %s', coalesce(holder, 'another session'), wait_s
+                USING HINT = 'another migration of this app is running; let it finish, or stop it, then sync again';
+        END IF;
+        IF clock_timestamp() - reported >= interval '5 s' THEN
+            RAISE NOTICE 'waiting for the migration lock, held by %', coalesce(holder, 'another session');
+            reported := clock_timestamp();
+        END IF;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+END
+\$mf\$;
+EOF
+}
+
+# psql settings every script uses: stop at the first error, no ~/.psqlrc, quiet.
+# A backend whose client died mid-statement aborts within 2 s (Postgres 14+), so a
+# killed runner's transaction rolls back and its lock is freed at once.
+session_psql() {
+    cat <<'EOF'
+\set ON_ERROR_STOP on
+\set QUIET on
+\set SHOW_CONTEXT never
+SELECT set_config('client_connection_check_interval', '2s', false) WHERE current_setting('server_version_num')::int >= 140000 \g /dev/null
+EOF
+}

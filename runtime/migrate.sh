@@ -1,0 +1,238 @@
+#!/bin/sh
+# migrate: apply the SQL migrations in MIGRATIONS_DIR, in version order, once each.
+#
+# - One psql session holds the migration lock (see lib.sh) for the whole run, so two
+#   runners never migrate at once: the second waits, then finds nothing left to do.
+# - Each file runs in its own transaction together with its history row: a failure
+#   leaves no part of that file applied. A file whose header says
+#   "-- migrate-first: no-transaction" (CREATE INDEX CONCURRENTLY) runs on its own,
+#   outside a transaction, and the runner says so.
+# - migrate_first.schema_history records each file (version, name, sha256 checksum,
+#   release, applied_at, duration_ms, applied_by). A re-run is a no-op; a changed
+#   applied file, or a new file that sorts before the last applied one, stops the run.
+# - lock_timeout keeps a DDL statement from queueing behind a long transaction (and
+#   every query from queueing behind it); a file that hits it is retried with backoff.
+#
+# Settings, from the environment only:
+#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE
+#                       the migrator's connection, from its Secret. DATABASE_URL is not
+#                       read: psql could only take it as an argument, visible to ps.
+#   MIGRATIONS_DIR      directory of <version>_<description>.sql files (default /migrations)
+#   APP                 app name; part of the lock key                  (required)
+#   RELEASE             release being synced (the image), recorded      (default "manual")
+#   APP_ROLE            role granted read access to the history and the right to record
+#                       verified releases and failures (the smoke check's role) (default none)
+#   LOCK_TIMEOUT        Postgres lock_timeout for each statement        (default 5s)
+#   STATEMENT_TIMEOUT   Postgres statement_timeout for each statement   (default 4min)
+#   LOCK_RETRIES        retries of a file that hit lock_timeout         (default 3)
+#   LOCK_WAIT           seconds to wait for another runner's lock       (default 120)
+#   ALLOW_OUT_OF_ORDER  "true" applies a new file older than the last applied one (default false)
+# Exit 0: every file is applied. Exit 1: the hook failed; the message says why and what to do.
+set -u
+script_name=migrate
+. "$(dirname "$0")/lib.sh"
+
+dir=${MIGRATIONS_DIR:-/migrations}
+app=${APP:?APP must name the app (it is part of the lock key)}
+release=${RELEASE:-manual}
+app_role=${APP_ROLE:-}
+lock_timeout=${LOCK_TIMEOUT:-5s}
+statement_timeout=${STATEMENT_TIMEOUT:-4min}
+retries=${LOCK_RETRIES:-3}
+lock_wait=${LOCK_WAIT:-120}
+out_of_order=${ALLOW_OUT_OF_ORDER:-false}
+[ -d "$dir" ] || fail "MIGRATIONS_DIR $dir is not a directory"
+export PGAPPNAME="migrate-first migrate $app"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/migrate.XXXXXX") || fail "cannot create a work directory under ${TMPDIR:-/tmp}"
+trap 'rm -rf "$work"' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+migration_files "$dir" "$work/files"
+total=$(wc -l <"$work/files" | tr -d ' ')
+
+# The run, as one psql script: lock, history tables, checks, then each pending file.
+plan="$work/plan.psql"
+{
+    session_psql
+    echo "SET statement_timeout = 0;"
+    lock_psql "$lock_wait"
+    cat <<'EOF'
+SET lock_timeout = :'lock_timeout';
+SET statement_timeout = :'statement_timeout';
+SET client_min_messages = warning;
+CREATE SCHEMA IF NOT EXISTS migrate_first;
+CREATE TABLE IF NOT EXISTS migrate_first.schema_history (
+    version       numeric PRIMARY KEY,
+    name          text NOT NULL,
+    checksum      text NOT NULL,
+    release       text NOT NULL,
+    applied_at    timestamptz NOT NULL DEFAULT now(),
+    duration_ms   integer NOT NULL,
+    applied_by    text NOT NULL,
+    transactional boolean NOT NULL
+);
+CREATE TABLE IF NOT EXISTS migrate_first.verified_release (
+    release          text NOT NULL,
+    verified_at      timestamptz NOT NULL DEFAULT now(),
+    verified_by      text NOT NULL DEFAULT current_user,
+    last_version     numeric
+);
+CREATE TABLE IF NOT EXISTS migrate_first.failure (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    release   text NOT NULL,
+    hook      text NOT NULL,
+    detail    text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT now()
+);
+\if :{?app_role}
+GRANT USAGE ON SCHEMA migrate_first TO :"app_role";
+GRANT SELECT ON migrate_first.schema_history, migrate_first.verified_release TO :"app_role";
+GRANT INSERT ON migrate_first.verified_release, migrate_first.failure TO :"app_role";
+\endif
+CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL);
+SET client_min_messages = notice;
+EOF
+    while read -r version name; do
+        sum=$(sha256sum "$dir/$name" | cut -c1-64)
+        echo "INSERT INTO mf_file VALUES ($version, '$name', '$sum');"
+    done <"$work/files"
+    cat <<'EOF'
+SELECT set_config('migrate_first.out_of_order', :'out_of_order', false) \g /dev/null
+DO $mf$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT h.name, h.release, h.checksum AS was, m.checksum AS now
+               FROM migrate_first.schema_history h JOIN mf_file m USING (version)
+              WHERE h.checksum <> m.checksum ORDER BY h.version LOOP
+        RAISE EXCEPTION '% was applied by release % with checksum %, but the file now has checksum %', f.name, f.release, left(f.was, 12), left(f.now, 12)
+            USING HINT = 'an applied migration must never change: restore the file, and put the change in a new file';
+    END LOOP;
+    IF current_setting('migrate_first.out_of_order') <> 'true' THEN
+        FOR f IN SELECT m.name, last.name AS last_name
+                   FROM mf_file m, (SELECT name, version FROM migrate_first.schema_history ORDER BY version DESC LIMIT 1) last
+                  WHERE m.version < last.version AND NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version)
+                  ORDER BY m.version LOOP
+            RAISE EXCEPTION '% is new but sorts before %, which is already applied (a merge from an older branch?)', f.name, f.last_name
+                USING HINT = 'give it a version after the last applied one, or set migration.allowOutOfOrder if its order truly does not matter';
+        END LOOP;
+    END IF;
+    FOR f IN SELECT h.name FROM migrate_first.schema_history h WHERE NOT EXISTS (SELECT FROM mf_file m WHERE m.version = h.version) ORDER BY h.version LOOP
+        RAISE NOTICE '% is in the history but no longer in the migrations directory', f.name;
+    END LOOP;
+END
+$mf$;
+SELECT count(*) AS mf_pending_count FROM mf_file m WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version) \gset
+\echo migrate: lock held; :mf_pending_count of :mf_total file(s) to apply
+EOF
+    while read -r version name; do
+        if directives "$dir/$name" | grep -qx 'no-transaction'; then tx=false; else tx=true; fi
+        unknown=$(directives "$dir/$name" | grep -vx 'no-transaction' | head -n 1)
+        [ -z "$unknown" ] || fail "$name: unknown header \"-- migrate-first: $unknown\"; the known one is \"-- migrate-first: no-transaction\""
+        printf '%s\n' "SELECT NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = $version) AS mf_pending \\gset"
+        printf '%s\n' "\\if :mf_pending"
+        if [ "$tx" = true ]; then
+            printf '%s\n' "\\echo migrate: applying $name"
+            echo "BEGIN;"
+        else
+            printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied"
+        fi
+        if [ "$tx" = true ]; then xid="pg_current_xact_id()::text"; else xid="''"; fi
+        cat <<EOF
+SELECT clock_timestamp() AS mf_started, $xid AS mf_xid \\gset
+\\set VERBOSITY verbose
+\\set ECHO errors
+\\i '$dir/$name'
+\\set ECHO none
+\\set VERBOSITY default
+EOF
+        if [ "$tx" = true ]; then
+            # A COMMIT or ROLLBACK inside the file would end our transaction early.
+            cat <<EOF
+SELECT pg_current_xact_id_if_assigned()::text IS DISTINCT FROM :'mf_xid' AS mf_escaped \\gset
+\\if :mf_escaped
+DO \$mf\$ BEGIN RAISE EXCEPTION '$name ended the runner''s transaction itself (COMMIT or ROLLBACK in the file); statements before that are committed but not recorded' USING HINT = 'remove transaction control from the file; the runner wraps each file in a transaction'; END \$mf\$;
+\\endif
+EOF
+        fi
+        cat <<EOF
+INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional)
+SELECT version, name, checksum, :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx
+  FROM mf_file WHERE version = $version
+RETURNING duration_ms AS mf_ms \\gset
+EOF
+        [ "$tx" = true ] && echo "COMMIT;"
+        printf '%s\n' "\\echo migrate: applied $name in :mf_ms ms"
+        printf '%s\n' "\\endif"
+    done <"$work/files"
+} >"$plan"
+
+# psql's messages go through a filter: a copy is kept to decide about retries, and
+# source locations (noise to a migration author) are dropped. fd 3 is our stdout.
+exec 3>&1
+run_plan() {
+    : >"$work/err"
+    (
+        psql -X -q -f "$plan" -v app="$app" -v release="$release" -v host="${HOSTNAME:-$(uname -n)}" \
+            -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout" \
+            -v out_of_order="$out_of_order" -v mf_total="$total" ${app_role:+-v app_role="$app_role"} 2>&1 1>&3 3>&-
+        echo $? >"$work/status"
+    ) | while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$work/err"
+        case $line in
+            LOCATION:*) ;;
+            psql:"$plan":*)
+                message=${line#psql:"$plan":*: }
+                printf '%s: %s\n' "$script_name" "${message#*:  }" >&2 ;;
+            *) printf '%s\n' "$line" >&2 ;;
+        esac
+    done
+    return "$(cat "$work/status")"
+}
+
+# Where the first error was raised: "<file> <line>" of a migration file, or nothing.
+failed_at() {
+    sed -n "s|^psql:$dir/\\([^:]*\\.sql\\):\\([0-9][0-9]*\\): ERROR: .*|\\1 \\2|p" "$work/err" | head -n 1
+}
+
+# Best effort: the failure goes into migrate_first.failure for the SyncFail alert, and
+# into the pod's termination message for Argo CD's UI and kubectl describe.
+record_failure() {
+    tail -n 20 "$work/err" | grep -v '^LOCATION:' >"$work/detail"
+    cp "$work/detail" /dev/termination-log 2>/dev/null || true
+    printf '%s\n' "\\set detail \`cat '$work/detail'\`" \
+        "INSERT INTO migrate_first.failure (release, hook, detail) VALUES (:'release', 'PreSync migrate', :'detail');" |
+        psql -X -q -v ON_ERROR_STOP=1 -v release="$release" -f - >/dev/null 2>&1 || true
+}
+
+log "$total migration file(s) in $dir; release $release; lock_timeout $lock_timeout, statement_timeout $statement_timeout"
+attempt=0
+while :; do
+    if run_plan; then
+        log "done: every file in $dir is applied"
+        exit 0
+    fi
+    where=$(failed_at)
+    if grep -q '^[^ ]* *ERROR:  55P03:' "$work/err" && [ "$attempt" -lt "$retries" ]; then
+        attempt=$((attempt + 1))
+        delay=$((1 << (attempt - 1)))
+        log "${where%% *} waited longer than lock_timeout ($lock_timeout) for a lock held by another session; every file before it is applied; retry $attempt of $retries in ${delay}s" >&2
+        sleep "$delay"
+        continue
+    fi
+    break
+done
+record_failure
+if [ -n "$where" ]; then
+    file=${where%% *}
+    if directives "$dir/$file" | grep -qx 'no-transaction'; then
+        log "FAILED: $file, at the statement ending on line ${where#* }. It ran outside a transaction: statements before that one stay applied. Check the database (an index CREATE INDEX CONCURRENTLY left INVALID must be dropped), make the file safe to re-run, and sync again." >&2
+    else
+        log "FAILED: $file, at the statement ending on line ${where#* }. Its transaction was rolled back: nothing of $file is applied and the history is unchanged; files before it stay applied. Fix the file (it was never applied, so editing it is safe) and sync again." >&2
+    fi
+else
+    log "FAILED; see the message above." >&2
+fi
+exit 1
