@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { accessPlan, accessSql } from "../database";
-import { LocalPostgres, startPostgres } from "./helpers/postgres";
+import { LocalPostgres, startPostgres } from "../rehearsal/postgres";
 import { validSpec } from "./helpers/specs";
 
 // The grants the component gives (one AccessPlan), applied to a real Postgres, then tried.

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { join } from "path";
-import { freePort, LocalPostgres, startPostgres } from "./helpers/postgres";
+import { freePort, LocalPostgres, startPostgres } from "../rehearsal/postgres";
 
 const script = join(__dirname, "..", "runtime", "wait-for-db.sh");
 
