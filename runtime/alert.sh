@@ -1,42 +1,28 @@
 #!/bin/sh
-# alert: the SyncFail hook. Posts a Slack-compatible JSON message to the webhook.
+# alert: the SyncFail hook's second step. Posts ALERT_PAYLOAD (written by
+# alert-message.sh) to the webhook, retrying with backoff. Runs in an image with curl:
+# curl reads the URL from its config on stdin, so the URL, a credential, is never on a
+# command line, and never printed.
 #
 # Settings, from the environment only:
-#   WEBHOOK_URL    webhook from the alert Secret; unset: the message is only printed
-#   APP ENVIRONMENT RELEASE   what failed (app name, environment, image)
-#   PHASE          which phase failed, when known      (default "sync")
-#   ALERT_RETRIES  attempts before giving up           (default 3)
-# Never prints the webhook URL: it is a credential.
+#   WEBHOOK_URL     from the alert Secret; unset: nothing is posted (exit 0)
+#   ALERT_PAYLOAD   the JSON to post                  (default /tmp/alert/payload.json)
+#   ALERT_RETRIES   retries after the first attempt   (default 3)
+# Exit 0: delivered, or no webhook configured. Exit 1: the webhook never accepted it.
 set -u
-retries=${ALERT_RETRIES:-3}
-
-json_escape() {
-    printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | tr '\n\t' '  '
-}
-
-text="Sync failed: ${APP:-?} in ${ENVIRONMENT:-?} (release ${RELEASE:-?}, phase ${PHASE:-sync}). The old version keeps running; see the hook logs in Argo CD."
-body=$(printf '{"text":"%s","app":"%s","environment":"%s","release":"%s","phase":"%s"}' \
-    "$(json_escape "$text")" "$(json_escape "${APP:-}")" "$(json_escape "${ENVIRONMENT:-}")" \
-    "$(json_escape "${RELEASE:-}")" "$(json_escape "${PHASE:-sync}")")
-echo "alert: $text"
-
+payload=${ALERT_PAYLOAD:-/tmp/alert/payload.json}
+[ -r "$payload" ] || { echo "alert: no message at $payload (alert-message.sh writes it)" >&2; exit 1; }
 if [ -z "${WEBHOOK_URL:-}" ]; then
-    echo "alert: no webhook configured; set the alert Secret's url to be paged"
+    echo "alert: no webhook configured (the alert Secret has no url); the message stays in this log:"
+    cat "$payload"
     exit 0
 fi
-
-attempt=1
-while :; do
-    # busybox wget takes the URL only as an argument, so it is visible in this
-    # pod's own process table (never in logs); --post-data needs busybox or GNU wget.
-    if wget -q -O /dev/null -T 10 --header "Content-Type: application/json" --post-data "$body" "$WEBHOOK_URL" 2>/dev/null; then
-        echo "alert: delivered (attempt $attempt)"
-        exit 0
-    fi
-    if [ "$attempt" -ge "$retries" ]; then
-        echo "alert: webhook did not accept the message after $attempt attempts" >&2
-        exit 1
-    fi
-    sleep $((attempt * 2))
-    attempt=$((attempt + 1))
-done
+# printf is a shell builtin: the URL goes from the environment to curl's stdin only.
+if printf 'url = "%s"\n' "$(printf '%s' "$WEBHOOK_URL" | sed 's/[\\"]/\\&/g')" |
+    curl -K - --fail --silent --show-error --max-time 10 --retry "${ALERT_RETRIES:-3}" --retry-all-errors --retry-delay 2 \
+        -H 'Content-Type: application/json' --data-binary "@$payload" -o /dev/null 2>/dev/null; then
+    echo "alert: delivered"
+    exit 0
+fi
+echo "alert: the webhook did not accept the message after ${ALERT_RETRIES:-3} retries; check the alert Secret's url" >&2
+exit 1

@@ -94,3 +94,57 @@ session_psql() {
 SELECT set_config('client_connection_check_interval', '2s', false) WHERE current_setting('server_version_num')::int >= 140000 \g /dev/null
 EOF
 }
+
+# A psql script that creates migrate-first's own tables once (under the migration lock)
+# and, when the psql variable "app_role" is set, lets that role (the smoke check's) read
+# the history and record verified releases and failures, and nothing more.
+history_tables_psql() {
+    cat <<'EOF'
+SET client_min_messages = warning;
+CREATE SCHEMA IF NOT EXISTS migrate_first;
+CREATE TABLE IF NOT EXISTS migrate_first.schema_history (
+    version       numeric PRIMARY KEY,
+    name          text NOT NULL,
+    checksum      text NOT NULL,
+    release       text NOT NULL,
+    applied_at    timestamptz NOT NULL DEFAULT now(),
+    duration_ms   integer NOT NULL,
+    applied_by    text NOT NULL,
+    transactional boolean NOT NULL
+);
+CREATE TABLE IF NOT EXISTS migrate_first.verified_release (
+    release          text NOT NULL,
+    verified_at      timestamptz NOT NULL DEFAULT now(),
+    verified_by      text NOT NULL DEFAULT current_user,
+    last_version     numeric
+);
+CREATE TABLE IF NOT EXISTS migrate_first.failure (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    release   text NOT NULL,
+    hook      text NOT NULL,
+    detail    text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT now()
+);
+\if :{?app_role}
+GRANT USAGE ON SCHEMA migrate_first TO :"app_role";
+GRANT SELECT ON migrate_first.schema_history, migrate_first.verified_release TO :"app_role";
+GRANT INSERT ON migrate_first.verified_release, migrate_first.failure TO :"app_role";
+\endif
+SET client_min_messages = notice;
+EOF
+}
+
+# Runs a psql script from stdin with the session settings; stdout and stderr pass through.
+psql_script() {
+    { session_psql; cat; } | psql -X -q -f - "$@"
+}
+
+# Records a hook's failure for the SyncFail alert, best effort (the tables may not exist
+# yet, the database may be down): $1 hook, $2 file holding the detail. The detail is read
+# by psql itself, so it never passes through a command line.
+record_failure() {
+    cp "$2" /dev/termination-log 2>/dev/null || true
+    printf '%s\n' "\\set detail \`cat '$2'\`" \
+        "INSERT INTO migrate_first.failure (release, hook, detail) VALUES (:'release', :'hook', :'detail');" |
+        psql_script -v release="${RELEASE:-manual}" -v hook="$1" >/dev/null 2>&1 || true
+}

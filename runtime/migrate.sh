@@ -61,38 +61,10 @@ plan="$work/plan.psql"
     cat <<'EOF'
 SET lock_timeout = :'lock_timeout';
 SET statement_timeout = :'statement_timeout';
-SET client_min_messages = warning;
-CREATE SCHEMA IF NOT EXISTS migrate_first;
-CREATE TABLE IF NOT EXISTS migrate_first.schema_history (
-    version       numeric PRIMARY KEY,
-    name          text NOT NULL,
-    checksum      text NOT NULL,
-    release       text NOT NULL,
-    applied_at    timestamptz NOT NULL DEFAULT now(),
-    duration_ms   integer NOT NULL,
-    applied_by    text NOT NULL,
-    transactional boolean NOT NULL
-);
-CREATE TABLE IF NOT EXISTS migrate_first.verified_release (
-    release          text NOT NULL,
-    verified_at      timestamptz NOT NULL DEFAULT now(),
-    verified_by      text NOT NULL DEFAULT current_user,
-    last_version     numeric
-);
-CREATE TABLE IF NOT EXISTS migrate_first.failure (
-    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    release   text NOT NULL,
-    hook      text NOT NULL,
-    detail    text NOT NULL,
-    failed_at timestamptz NOT NULL DEFAULT now()
-);
-\if :{?app_role}
-GRANT USAGE ON SCHEMA migrate_first TO :"app_role";
-GRANT SELECT ON migrate_first.schema_history, migrate_first.verified_release TO :"app_role";
-GRANT INSERT ON migrate_first.verified_release, migrate_first.failure TO :"app_role";
-\endif
+EOF
+    history_tables_psql
+    cat <<'EOF'
 CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL);
-SET client_min_messages = notice;
 EOF
     while read -r version name; do
         sum=$(sha256sum "$dir/$name" | cut -c1-64)
@@ -197,16 +169,6 @@ failed_at() {
     sed -n "s|^psql:$dir/\\([^:]*\\.sql\\):\\([0-9][0-9]*\\): ERROR: .*|\\1 \\2|p" "$work/err" | head -n 1
 }
 
-# Best effort: the failure goes into migrate_first.failure for the SyncFail alert, and
-# into the pod's termination message for Argo CD's UI and kubectl describe.
-record_failure() {
-    tail -n 20 "$work/err" | grep -v '^LOCATION:' >"$work/detail"
-    cp "$work/detail" /dev/termination-log 2>/dev/null || true
-    printf '%s\n' "\\set detail \`cat '$work/detail'\`" \
-        "INSERT INTO migrate_first.failure (release, hook, detail) VALUES (:'release', 'PreSync migrate', :'detail');" |
-        psql -X -q -v ON_ERROR_STOP=1 -v release="$release" -f - >/dev/null 2>&1 || true
-}
-
 log "$total migration file(s) in $dir; release $release; lock_timeout $lock_timeout, statement_timeout $statement_timeout"
 attempt=0
 while :; do
@@ -224,15 +186,17 @@ while :; do
     fi
     break
 done
-record_failure
 if [ -n "$where" ]; then
     file=${where%% *}
     if directives "$dir/$file" | grep -qx 'no-transaction'; then
-        log "FAILED: $file, at the statement ending on line ${where#* }. It ran outside a transaction: statements before that one stay applied. Check the database (an index CREATE INDEX CONCURRENTLY left INVALID must be dropped), make the file safe to re-run, and sync again." >&2
+        summary="FAILED: $file, at the statement ending on line ${where#* }. It ran outside a transaction: statements before that one stay applied. Check the database (an index CREATE INDEX CONCURRENTLY left INVALID must be dropped), make the file safe to re-run, and sync again."
     else
-        log "FAILED: $file, at the statement ending on line ${where#* }. Its transaction was rolled back: nothing of $file is applied and the history is unchanged; files before it stay applied. Fix the file (it was never applied, so editing it is safe) and sync again." >&2
+        summary="FAILED: $file, at the statement ending on line ${where#* }. Its transaction was rolled back: nothing of $file is applied and the history is unchanged; files before it stay applied. Fix the file (it was never applied, so editing it is safe) and sync again."
     fi
 else
-    log "FAILED; see the message above." >&2
+    summary="FAILED; see the message above."
 fi
+log "$summary" >&2
+{ tail -n 20 "$work/err" | grep -v '^LOCATION:'; echo "$summary"; } >"$work/detail"
+record_failure "PreSync migrate" "$work/detail"
 exit 1
