@@ -2,7 +2,6 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { EnvironmentSpec } from "../spec";
-import { scriptsMountPath } from "../runtime";
 import { labels, WorkloadNames } from "./names";
 import { syncAnnotations, placements } from "./hooks";
 import { appContainer, libpqEnv, podSecurity, runtimeVolumes, secretEnv, toolContainer } from "./pod";
@@ -12,9 +11,10 @@ interface JobParts {
     readonly component: string;
     readonly annotations: Record<string, string>;
     readonly activeDeadlineSeconds: number;
-    readonly initContainers?: IContainer[];
+    readonly initContainers: IContainer[];
     readonly containers: IContainer[];
-    readonly runAsUser: number;
+    /** emptyDirs the containers share, besides the scripts and /tmp. */
+    readonly shared?: readonly string[];
 }
 
 // One shape for every Job: fail fast (backoffLimit 0, restartPolicy Never), bounded
@@ -34,10 +34,10 @@ function job(spec: EnvironmentSpec, names: WorkloadNames, parts: JobParts): IJob
                 spec: {
                     restartPolicy: "Never",
                     automountServiceAccountToken: false,
-                    securityContext: podSecurity(parts.runAsUser),
-                    ...(parts.initContainers === undefined ? {} : { initContainers: parts.initContainers }),
+                    securityContext: podSecurity(spec.app.runAsUser),
+                    ...(parts.initContainers.length === 0 ? {} : { initContainers: parts.initContainers }),
                     containers: parts.containers,
-                    volumes: runtimeVolumes(names.scripts),
+                    volumes: runtimeVolumes(names.scripts, parts.shared),
                 },
             },
         },
@@ -50,59 +50,121 @@ const releaseEnv = (spec: EnvironmentSpec): IEnvVar[] => [
     { name: "RELEASE", value: spec.app.image },
 ];
 
-/** PreSync, wave -1: wait for the database with the migrator's own credentials, then migrate with the app's image. */
-export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
-    const waitForDb = toolContainer(spec, "wait-for-db", "wait-for-db.sh", [
-        ...libpqEnv(names.migratorSecret),
-        { name: "WAIT_TIMEOUT", value: String(spec.migration.waitForDbSeconds) },
-    ]);
-    return job(spec, names, {
-        name: names.migrateJob,
-        component: "migrate",
-        annotations: syncAnnotations(placements.migrate),
-        activeDeadlineSeconds: spec.migration.activeDeadlineSeconds,
-        runAsUser: spec.app.runAsUser,
-        initContainers: [waitForDb],
-        containers: [
-            appContainer(spec, "migrate", {
-                command: spec.migration.command,
-                env: [...releaseEnv(spec), secretEnv("DATABASE_URL", names.migratorSecret, "url")],
-            }),
-        ],
+// The app role may read the history and record a verified release (smoke-check.sh); with
+// roles "single" the migrator is the app role and needs no grant.
+const appRoleEnv = (spec: EnvironmentSpec): IEnvVar[] => (spec.database.roles === "split" ? [{ name: "APP_ROLE", value: `${spec.database.name}_app` }] : []);
+
+const migrationsPath = "/migrations";
+
+/**
+ * SQL mode: the release's migration files come from the app image itself (the same
+ * image as the Deployment), copied into an emptyDir for the postgres-image container.
+ */
+function copyMigrations(spec: EnvironmentSpec): IContainer {
+    return appContainer(spec, "copy-migrations", {
+        command: ["cp", "-R", `${spec.migration.imageDirectory}/.`, `${migrationsPath}/`],
+        env: [],
+        volumeMounts: [{ name: "migrations", mountPath: migrationsPath }],
     });
 }
+const migrationsMount = { name: "migrations", mountPath: migrationsPath, readOnly: true };
 
-/** PostSync, wave 1: the app answers through its Service, with the app role's credentials in reach. */
-export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
-    const healthUrl = `http://${names.service}.${names.namespace}.svc:${spec.app.port}${spec.app.healthPath}`;
-    const check = appContainer(spec, "smoke", {
-        command: spec.smoke.command ?? ["sh", `${scriptsMountPath}/smoke-http.sh`],
+const lockDir = "/run/migrate-first";
+
+/**
+ * PreSync, wave -1. wait-for-db checks the database with the migrator's own credentials;
+ * then either migrate.sh applies the SQL files from the app image, or (command mode) the
+ * team's command runs in the app image while the migration-lock sidecar holds the lock.
+ */
+export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
+    const m = spec.migration;
+    const waitForDb = toolContainer(spec, "wait-for-db", "wait-for-db.sh", [...libpqEnv(names.migratorSecret), { name: "WAIT_TIMEOUT", value: String(m.waitForDbSeconds) }]);
+    const lockEnv: IEnvVar[] = [...releaseEnv(spec), ...appRoleEnv(spec), { name: "LOCK_WAIT", value: String(m.lockWaitSeconds) }];
+    const parts = { name: names.migrateJob, component: "migrate", annotations: syncAnnotations(placements.migrate), activeDeadlineSeconds: m.activeDeadlineSeconds };
+    if (m.mode === "sql") {
+        const migrate = toolContainer(
+            spec,
+            "migrate",
+            "migrate.sh",
+            [
+                ...libpqEnv(names.migratorSecret),
+                ...lockEnv,
+                { name: "MIGRATIONS_DIR", value: migrationsPath },
+                { name: "LOCK_TIMEOUT", value: m.lockTimeout },
+                { name: "STATEMENT_TIMEOUT", value: m.statementTimeout },
+                { name: "LOCK_RETRIES", value: String(m.lockRetries) },
+                { name: "ALLOW_OUT_OF_ORDER", value: String(m.allowOutOfOrder) },
+            ],
+            { volumeMounts: [migrationsMount] },
+        );
+        return job(spec, names, { ...parts, initContainers: [waitForDb, copyMigrations(spec)], containers: [migrate], shared: ["migrations"] });
+    }
+    // A native sidecar (Kubernetes 1.29+): its startup probe passes once it holds the lock,
+    // and only then does the kubelet start the migration container.
+    const lock = toolContainer(spec, "migration-lock", "migration-lock.sh", [...libpqEnv(names.migratorSecret), ...lockEnv, { name: "LOCK_FILE", value: `${lockDir}/locked` }], {
+        restartPolicy: "Always",
+        startupProbe: { exec: { command: ["test", "-f", `${lockDir}/locked`] }, periodSeconds: 1, failureThreshold: m.lockWaitSeconds + 30 },
+        volumeMounts: [{ name: "lock", mountPath: lockDir }],
+    });
+    const migrate = appContainer(spec, "migrate", {
+        command: m.command,
         env: [
             ...releaseEnv(spec),
-            { name: "HEALTH_URL", value: healthUrl },
-            { name: "SMOKE_TIMEOUT", value: String(Math.max(1, spec.smoke.activeDeadlineSeconds - 10)) },
-            secretEnv("DATABASE_URL", names.appSecret, "url"),
+            secretEnv("DATABASE_URL", names.migratorSecret, "url"),
+            ...libpqEnv(names.migratorSecret),
+            // libpq-based tools apply these to every session they open.
+            { name: "PGOPTIONS", value: `-c lock_timeout=${m.lockTimeout} -c statement_timeout=${m.statementTimeout}` },
         ],
-        volumeMounts: [{ name: "runtime", mountPath: scriptsMountPath, readOnly: true }],
     });
+    return job(spec, names, { ...parts, initContainers: [waitForDb, lock], containers: [migrate], shared: ["lock"] });
+}
+
+/**
+ * PostSync, wave 1: smoke-check.sh, as the app role, verifies that the history holds every
+ * file of the release and that the app answers through its Service, then records the
+ * release as verified. `smoke.command`, if any, runs first in the app image.
+ */
+export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
+    const sql = spec.migration.mode === "sql";
+    const check = toolContainer(
+        spec,
+        "smoke-check",
+        "smoke-check.sh",
+        [
+            ...libpqEnv(names.appSecret),
+            ...releaseEnv(spec),
+            { name: "HEALTH_URL", value: `http://${names.service}.${names.namespace}.svc:${spec.app.port}${spec.app.healthPath}` },
+            { name: "SMOKE_TIMEOUT", value: String(Math.max(1, spec.smoke.activeDeadlineSeconds - 10)) },
+            ...(sql ? [{ name: "MIGRATIONS_DIR", value: migrationsPath }] : []),
+        ],
+        sql ? { volumeMounts: [migrationsMount] } : {},
+    );
+    const own = spec.smoke.command === undefined ? [] : [appContainer(spec, "smoke", { command: spec.smoke.command, env: [...releaseEnv(spec), secretEnv("DATABASE_URL", names.appSecret, "url")] })];
     return job(spec, names, {
         name: names.smokeJob,
         component: "smoke",
         annotations: syncAnnotations(placements.smoke),
         activeDeadlineSeconds: spec.smoke.activeDeadlineSeconds,
-        runAsUser: spec.app.runAsUser,
+        initContainers: [...(sql ? [copyMigrations(spec)] : []), ...own],
         containers: [check],
+        shared: sql ? ["migrations"] : [],
     });
 }
 
-/** SyncFail: tell the team; the old version keeps running. */
+/**
+ * SyncFail: alert-message.sh reads which hook failed, and its log, from the database;
+ * alert.sh posts it from the curl image. The old version keeps running.
+ */
 export function syncFailJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
+    const payload = { name: "ALERT_PAYLOAD", value: "/tmp/alert/payload.json" };
+    const message = toolContainer(spec, "alert-message", "alert-message.sh", [...libpqEnv(names.migratorSecret), ...releaseEnv(spec), payload]);
+    const post = toolContainer(spec, "alert", "alert.sh", [payload, secretEnv("WEBHOOK_URL", names.alertSecret, "url", true)], { image: spec.runtime.curlImage });
     return job(spec, names, {
         name: names.syncFailJob,
         component: "sync-fail",
         annotations: syncAnnotations(placements.syncFail),
         activeDeadlineSeconds: 120,
-        runAsUser: spec.runtime.postgresUser,
-        containers: [toolContainer(spec, "alert", "alert.sh", [...releaseEnv(spec), secretEnv("WEBHOOK_URL", names.alertSecret, "url", true)])],
+        initContainers: [message],
+        containers: [post],
     });
 }

@@ -45,25 +45,30 @@ export function appContainer(spec: EnvironmentSpec, name: string, extra: Omit<IC
 
 const toolResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
-/** A container running one of our runtime scripts in the postgres image (psql, pg_isready, wget). */
-export function toolContainer(spec: EnvironmentSpec, name: string, script: ScriptName, env: IEnvVar[]): IContainer {
+/**
+ * A container running one of our runtime scripts, by default in the postgres image (psql,
+ * wget), with a read-only root filesystem, the scripts and a scratch /tmp.
+ */
+export function toolContainer(spec: EnvironmentSpec, name: string, script: ScriptName, env: IEnvVar[], extra: Partial<IContainer> = {}): IContainer {
     return {
         name,
         image: spec.runtime.postgresImage,
         command: ["sh", `${scriptsMountPath}/${script}`],
         env,
         resources: toolResources,
-        volumeMounts: [scriptsMount, { name: "tmp", mountPath: "/tmp" }],
+        ...extra,
+        volumeMounts: [scriptsMount, { name: "tmp", mountPath: "/tmp" }, ...(extra.volumeMounts ?? [])],
         securityContext: { ...containerSecurity, runAsUser: spec.runtime.postgresUser, readOnlyRootFilesystem: true },
     };
 }
 
 const scriptsMount: IVolumeMount = { name: "runtime", mountPath: scriptsMountPath, readOnly: true };
 
-/** The scripts ConfigMap and a scratch /tmp (the tool containers' root filesystem is read-only). */
-export function runtimeVolumes(configMap: string): IVolume[] {
+/** The scripts ConfigMap, a scratch /tmp (the tool containers' root filesystem is read-only), and any shared emptyDirs. */
+export function runtimeVolumes(configMap: string, shared: readonly string[] = []): IVolume[] {
     return [
         { name: "runtime", configMap: { name: configMap, defaultMode: 0o555 } },
         { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+        ...shared.map((name): IVolume => ({ name, emptyDir: { sizeLimit: "64Mi" } })),
     ];
 }

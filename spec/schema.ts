@@ -111,9 +111,40 @@ const databaseSchema = z.strictObject({
     roles: z.enum(["split", "single"]).default("split"),
 });
 
+// A Postgres duration as lock_timeout and statement_timeout take it: "500ms", "5s", "4min"; "0" disables.
+const pgDuration = z.string().regex(/^(0|[1-9][0-9]*(ms|s|min|h))$/, { error: "is not a Postgres duration; write it like \"500ms\", \"5s\" or \"4min\"" });
+
+/** A Postgres duration in milliseconds ("0" is 0: no limit). */
+function durationMs(duration: string): number {
+    const match = /^([0-9]+)(ms|s|min|h)?$/.exec(duration);
+    const unit = { ms: 1, s: 1000, min: 60000, h: 3600000 }[match?.[2] ?? "ms"] ?? 1;
+    return Number(match?.[1] ?? 0) * unit;
+}
+
 const migrationSchema = z.strictObject({
-    /** Command that applies the migrations, run in the app image. Required. */
-    command: z.array(z.string().min(1)).min(1, { error: "is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]" }),
+    /**
+     * "sql": migrate-first applies `*.sql` files from the app image (`runtime/migrate.sh`: one
+     * transaction per file, a checksummed history); "command": your own tool runs in the app image
+     * (`command`) while a sidecar holds the migration lock.
+     * @default "sql"
+     */
+    mode: z.enum(["sql", "command"]).default("sql"),
+    /** Command that applies the migrations, run in the app image. Required with mode "command", refused with "sql". */
+    command: z.array(z.string().min(1)).min(1, { error: "is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]" }).optional(),
+    /** Where the release's `<version>_<description>.sql` files are in the app image (mode "sql"). @default "/app/migrations" */
+    imageDirectory: z.string().regex(/^\/\S*$/, { error: "must be an absolute path in the app image, e.g. \"/app/migrations\"" }).default("/app/migrations"),
+    /** The same files in this repository, for the rehearsal and the linter; the image must be built from them. @default "migrations" */
+    directory: z.string().min(1).default("migrations"),
+    /** Longest wait of one statement for a table lock before it gives up (and the file is retried). @default "5s" */
+    lockTimeout: pgDuration.default("5s"),
+    /** Longest run of one statement. @default "4min" */
+    statementTimeout: pgDuration.default("4min"),
+    /** Retries of a file that hit lockTimeout, with backoff 1 s, 2 s, 4 s, ... @default 3 */
+    lockRetries: z.int().min(0).max(10).default(3),
+    /** How long a runner waits for another runner's migration lock, in seconds. @default 120 */
+    lockWaitSeconds: positiveInt(86400).default(120),
+    /** Apply a new file whose version sorts before the last applied one (a merge from an old branch). @default false */
+    allowOutOfOrder: z.boolean().default(false),
     /** Hard limit on the migration Job, in seconds. @default 300 */
     activeDeadlineSeconds: positiveInt(86400).default(300),
     /**
@@ -127,7 +158,7 @@ const migrationSchema = z.strictObject({
 });
 
 const smokeSchema = z.strictObject({
-    /** Command run in the app image after the rollout. @default - an HTTP GET of the app's healthPath through its Service */
+    /** Your own extra check, run in the app image before migrate-first's (history complete, health URL 2xx). @default - none */
     command: z.array(z.string().min(1)).min(1).optional(),
     /** Hard limit on the smoke test, in seconds. @default 120 */
     activeDeadlineSeconds: positiveInt(3600).default(120),
@@ -157,8 +188,10 @@ const argocdSchema = z.strictObject({
 });
 
 const runtimeSchema = z.strictObject({
-    /** Image with `psql`/`pg_isready` for the readiness check and the SyncFail alert. @default "postgres:18.1-alpine" */
+    /** Image with `psql` and `wget` that runs the runtime scripts (readiness, migrate, smoke check, lock). @default "postgres:18.1-alpine" */
     postgresImage: z.string().refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) }).default("postgres:18.1-alpine"),
+    /** Image with `curl` that posts the SyncFail alert (the webhook URL goes on curl's stdin, never its command line). @default "curlimages/curl:8.17.0" */
+    curlImage: z.string().refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) }).default("curlimages/curl:8.17.0"),
     /** UID the postgres image runs as (70 in the Alpine images, 999 in the Debian ones). @default 70 */
     postgresUser: positiveInt(2147483647).default(70),
 });
@@ -177,8 +210,8 @@ export function environmentSpecSchema(stack: string) {
             app: appSchema,
             /** The Postgres server and the database to create on it. Required. */
             database: databaseSchema,
-            /** The migration Job (PreSync hook, sync wave -1). Required. */
-            migration: migrationSchema,
+            /** The migration Job (PreSync hook, sync wave -1). @default - mode "sql", see fields */
+            migration: migrationSchema.prefault({}),
             /** The PostSync smoke test (sync wave 1). @default - HTTP GET of app.healthPath */
             smoke: smokeSchema.prefault({}),
             /** "argocd": Pulumi owns database, secrets and the Application, Argo CD syncs the workload from Git; "direct": Pulumi applies the Job, then the Deployment. @default "argocd" */
@@ -196,6 +229,22 @@ export function environmentSpecSchema(stack: string) {
                     input: undefined,
                     message: "is required with delivery \"argocd\": give the Git repository Argo CD syncs the rendered workload from, or set delivery to \"direct\"",
                 });
+            }
+            const migration = spec.migration;
+            if (migration.mode === "command" && migration.command === undefined) {
+                ctx.addIssue({ code: "custom", path: ["migration", "command"], input: undefined, message: "is required with migration.mode \"command\": give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]" });
+            }
+            if (migration.mode === "sql" && migration.command !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["migration", "command"], input: migration.command, message: "is only used with migration.mode \"command\"; set mode to \"command\" to run your own tool, or remove command to let migrate-first apply the SQL files" });
+            }
+            // Zod runs this even when a field failed; compare only values that passed.
+            const deadlineValid = migration.activeDeadlineSeconds >= 1;
+            const deadlineMs = migration.activeDeadlineSeconds * 1000;
+            if (deadlineValid && pgDuration.safeParse(migration.statementTimeout).success && (durationMs(migration.statementTimeout) >= deadlineMs || migration.statementTimeout === "0")) {
+                ctx.addIssue({ code: "custom", path: ["migration", "statementTimeout"], input: migration.statementTimeout, message: `must be shorter than migration.activeDeadlineSeconds (${migration.activeDeadlineSeconds} s), or Kubernetes kills the Job mid-statement without a clear error; lower it or raise the deadline` });
+            }
+            if (deadlineValid && migration.lockWaitSeconds >= migration.activeDeadlineSeconds) {
+                ctx.addIssue({ code: "custom", path: ["migration", "lockWaitSeconds"], input: migration.lockWaitSeconds, message: `must be shorter than migration.activeDeadlineSeconds (${migration.activeDeadlineSeconds} s), or a waiting runner is killed before it can say who holds the lock; lower it or raise the deadline` });
             }
             if (spec.app.maxSurge === 0 && spec.app.maxUnavailable === 0) {
                 ctx.addIssue({

@@ -14,18 +14,24 @@ const env = (c: IContainer, name: string) => c.env?.find((e) => e.name === name)
 
 describe("workload builders", () => {
     it("produce objects the real Kubernetes and Argo CD schemas accept", () => {
-        for (const object of [...workloadObjects(build()), namespace(validSpec()), application(validSpec())]) {
+        const command = build({ migration: { mode: "command", command: ["./migrate"] }, smoke: { command: ["./smoke"] } });
+        for (const object of [...workloadObjects(build()), command.migrate, command.smoke, namespace(validSpec()), application(validSpec())]) {
             assert.doesNotThrow(() => validateAgainstSchema(object), `${object.kind} ${object.metadata?.name}`);
         }
     });
 
-    it("run the migration, the app and the smoke test from the one image", () => {
-        const w = build({ app: { name: "shop", image: "ghcr.io/acme/shop@sha256:" + "a".repeat(64) } });
-        const images = [w.migrate, w.deployment, w.smoke].map((o) => pod(o).containers[0].image);
-        assert.deepEqual(images, Array(3).fill("ghcr.io/acme/shop@sha256:" + "a".repeat(64)));
-        for (const o of workloadObjects(w).filter((o) => o.kind !== "ConfigMap" && o.kind !== "Service")) {
+    it("take the release from the one image: migrations, app and smoke test", () => {
+        const image = "ghcr.io/acme/shop@sha256:" + "a".repeat(64);
+        const w = build({ app: { name: "shop", image } });
+        const copy = (o: { spec?: { template?: { spec?: IPodSpec } } }) => containers(pod(o)).find((c) => c.name === "copy-migrations");
+        assert.equal(copy(w.migrate)?.image, image, "the migration files come from the release's image");
+        assert.equal(copy(w.smoke)?.image, image, "the smoke check checks the release's files");
+        assert.equal(pod(w.deployment).containers[0].image, image);
+        const command = build({ app: { name: "shop", image }, migration: { mode: "command", command: ["./migrate"] } });
+        assert.equal(pod(command.migrate).containers[0].image, image, "command mode runs the team's tool in the release's image");
+        for (const o of [...workloadObjects(w), ...workloadObjects(command)].filter((o) => o.kind === "Job" || o.kind === "Deployment")) {
             for (const c of containers(pod(o as never))) {
-                assert.ok([w.deployment.spec?.template.spec?.containers[0].image, "postgres:18.1-alpine"].includes(c.image), `${c.name} runs ${c.image}`);
+                assert.ok([image, "postgres:18.1-alpine", "curlimages/curl:8.17.0"].includes(c.image ?? ""), `${c.name} runs ${c.image}`);
             }
         }
     });
@@ -41,15 +47,47 @@ describe("workload builders", () => {
         assert.equal(job.spec?.activeDeadlineSeconds, 300);
         assert.equal(job.spec?.ttlSecondsAfterFinished, undefined, "a TTL makes Argo CD wait for a vanished hook (argo-cd #6880)");
         assert.equal(pod(job).restartPolicy, "Never");
-        const [wait] = pod(job).initContainers ?? [];
+        const [wait, copy] = pod(job).initContainers ?? [];
         assert.equal(wait.image, "postgres:18.1-alpine");
         assert.deepEqual(wait.command, ["sh", "/migrate-first/wait-for-db.sh"]);
         assert.deepEqual(env(wait, "PGPASSWORD")?.valueFrom?.secretKeyRef, { name: "db-migrator-credentials", key: "PGPASSWORD" });
         assert.equal(env(wait, "WAIT_TIMEOUT")?.value, "60");
         assert.ok(!JSON.stringify(job).includes("nc -z"));
+        assert.deepEqual(copy.command, ["cp", "-R", "/app/migrations/.", "/migrations/"]);
+    });
+
+    it("apply the SQL files with migrate.sh: the migrator's libpq Secret, the spec's timeouts, the lock's app", () => {
+        const migrate = pod(build({ migration: { lockTimeout: "2s", statementTimeout: "1min", lockRetries: 5, allowOutOfOrder: true } }).migrate).containers[0];
+        assert.deepEqual(migrate.command, ["sh", "/migrate-first/migrate.sh"]);
+        assert.equal(migrate.image, "postgres:18.1-alpine");
+        assert.deepEqual(env(migrate, "PGPASSWORD")?.valueFrom?.secretKeyRef, { name: "db-migrator-credentials", key: "PGPASSWORD" });
+        const values = Object.fromEntries((migrate.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+        assert.deepEqual(values, {
+            APP: "shop",
+            ENVIRONMENT: "dev",
+            RELEASE: "ghcr.io/acme/shop:v1.2.0",
+            APP_ROLE: "shop_app",
+            LOCK_WAIT: "120",
+            MIGRATIONS_DIR: "/migrations",
+            LOCK_TIMEOUT: "2s",
+            STATEMENT_TIMEOUT: "1min",
+            LOCK_RETRIES: "5",
+            ALLOW_OUT_OF_ORDER: "true",
+        });
+        assert.ok(migrate.volumeMounts?.some((v) => v.name === "migrations" && v.readOnly === true));
+    });
+
+    it("in command mode, run the team's tool in the app image while a native sidecar holds the lock", () => {
+        const job = build({ migration: { mode: "command", command: ["python", "manage.py", "migrate", "--noinput"] } }).migrate;
+        const [, lock] = pod(job).initContainers ?? [];
+        assert.equal(lock.restartPolicy, "Always", "a native sidecar: it lives as long as the migration");
+        assert.deepEqual(lock.command, ["sh", "/migrate-first/migration-lock.sh"]);
+        assert.deepEqual(lock.startupProbe?.exec?.command, ["test", "-f", "/run/migrate-first/locked"]);
+        assert.equal(lock.startupProbe?.failureThreshold, 150, "the probe outlasts the lock wait");
         const migrate = pod(job).containers[0];
         assert.deepEqual(migrate.command, ["python", "manage.py", "migrate", "--noinput"]);
         assert.deepEqual(env(migrate, "DATABASE_URL")?.valueFrom?.secretKeyRef, { name: "db-migrator-credentials", key: "url" });
+        assert.equal(env(migrate, "PGOPTIONS")?.value, "-c lock_timeout=5s -c statement_timeout=4min");
     });
 
     it("roll the Deployment out at wave 0 without losing capacity, ready only when its probe answers", () => {
@@ -72,20 +110,30 @@ describe("workload builders", () => {
             "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation,HookSucceeded",
         });
         const check = pod(w.smoke).containers[0];
+        assert.deepEqual(check.command, ["sh", "/migrate-first/smoke-check.sh"]);
         assert.equal(env(check, "HEALTH_URL")?.value, "http://shop.shop.svc:8080/health");
-        assert.deepEqual(env(check, "DATABASE_URL")?.valueFrom?.secretKeyRef, { name: "db-credentials", key: "url" });
+        assert.equal(env(check, "MIGRATIONS_DIR")?.value, "/migrations");
+        assert.deepEqual(env(check, "PGPASSWORD")?.valueFrom?.secretKeyRef, { name: "db-credentials", key: "PGPASSWORD" });
+        const own = build({ smoke: { command: ["./smoke"] } });
+        assert.deepEqual(pod(own.smoke).initContainers?.map((c) => c.name), ["copy-migrations", "smoke"], "the team's own check runs first");
         assert.equal(w.service.spec?.ports?.[0].port, 8080);
     });
 
     it("alert on SyncFail from the optional webhook Secret", () => {
         const alert = build().syncFail;
         assert.equal(alert.metadata?.annotations?.["argocd.argoproj.io/hook"], "SyncFail");
+        const [message] = pod(alert).initContainers ?? [];
+        assert.deepEqual(message.command, ["sh", "/migrate-first/alert-message.sh"]);
+        assert.deepEqual(env(message, "PGUSER")?.valueFrom?.secretKeyRef, { name: "db-migrator-credentials", key: "PGUSER" });
         const c = pod(alert).containers[0];
+        assert.equal(c.image, "curlimages/curl:8.17.0");
+        assert.deepEqual(c.command, ["sh", "/migrate-first/alert.sh"]);
         assert.deepEqual(env(c, "WEBHOOK_URL")?.valueFrom?.secretKeyRef, { name: "shop-alert-webhook", key: "url", optional: true });
     });
 
     it("hold every pod to the restricted Pod Security Standard, with requests and limits", () => {
-        for (const o of [build().migrate, build().deployment, build().smoke, build().syncFail]) {
+        const command = build({ migration: { mode: "command", command: ["./migrate"] } }).migrate;
+        for (const o of [build().migrate, command, build().deployment, build().smoke, build().syncFail]) {
             const p = pod(o);
             assert.equal(p.securityContext?.runAsNonRoot, true);
             assert.equal(p.securityContext?.seccompProfile?.type, "RuntimeDefault");
@@ -103,7 +151,8 @@ describe("workload builders", () => {
     it("with roles \"single\", give the migration the app's one Secret", () => {
         const w = build({ database: { host: "db", roles: "single" } });
         assert.equal(w.names.migratorSecret, "db-credentials");
-        assert.deepEqual(env(pod(w.migrate).containers[0], "DATABASE_URL")?.valueFrom?.secretKeyRef, { name: "db-credentials", key: "url" });
+        assert.deepEqual(env(pod(w.migrate).containers[0], "PGPASSWORD")?.valueFrom?.secretKeyRef, { name: "db-credentials", key: "PGPASSWORD" });
+        assert.equal(env(pod(w.migrate).containers[0], "APP_ROLE"), undefined, "one role: nothing to grant");
     });
 
     it("name the scripts ConfigMap by content, so an edited script rolls the Jobs", () => {

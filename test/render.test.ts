@@ -46,7 +46,7 @@ describe("render CLI", function () {
             assert.doesNotMatch(text, /secure:|v1:[A-Za-z0-9+/=]{20,}/, `${file} holds an encrypted config value`);
         }
         const manifests = readFileSync(join(out, "manifests.yaml"), "utf8");
-        assert.match(manifests, /secretKeyRef:\n\s+name: db-migrator-credentials\n\s+key: url/);
+        assert.match(manifests, /secretKeyRef:\n\s+name: db-migrator-credentials\n\s+key: PGPASSWORD/);
     });
 
     it("writes a sync plan whose table and flowchart match the order", () => {
@@ -78,7 +78,7 @@ describe("render CLI", function () {
     it("reports every spec problem of a stack file at once and writes nothing", () => {
         const dir = mkdtempSync(join(tmpdir(), "migrate-first-bad-"));
         try {
-            const bad = "config:\n  migrate-first:app:\n    name: shop\n    image: myapp/api\n  migrate-first:database:\n    port: 0\n  migrate-first:migration:\n    command: [migrate]\n  migrate-first:delivery: direct\n";
+            const bad = "config:\n  migrate-first:app:\n    name: shop\n    image: myapp/api\n  migrate-first:database:\n    port: 0\n  migrate-first:migration:\n    mode: command\n    command: [migrate]\n  migrate-first:delivery: direct\n";
             require("fs").writeFileSync(join(dir, "Pulumi.qa.yaml"), bad);
             const { code, stderr } = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"));
             assert.equal(code, 1);

@@ -30,6 +30,13 @@ describe("spec validation", () => {
         assert.equal(spec.environment, "dev");
         assert.equal(spec.migration.activeDeadlineSeconds, 300);
         assert.equal(spec.migration.backoffLimit, 0);
+        assert.equal(spec.migration.mode, "sql");
+        assert.equal(spec.migration.imageDirectory, "/app/migrations");
+        assert.equal(spec.migration.lockTimeout, "5s");
+        assert.equal(spec.migration.statementTimeout, "4min");
+        assert.equal(spec.migration.lockRetries, 3);
+        assert.equal(spec.migration.lockWaitSeconds, 120);
+        assert.equal(spec.migration.allowOutOfOrder, false);
         assert.equal(spec.app.maxSurge, 1);
         assert.equal(spec.app.maxUnavailable, 0);
         assert.equal(spec.app.replicas, 3);
@@ -68,7 +75,12 @@ describe("spec validation", () => {
         ["database name with a dash", withField("database.name", "my-db"), 'database.name: "my-db" is not a plain Postgres identifier; use lower-case letters, digits and \'_\', starting with a letter or \'_\', e.g. "shop"'],
         ["unknown sslmode", withField("database.sslmode", "on"), 'database.sslmode: "on" is not allowed; use one of "disable", "allow", "prefer", "require", "verify-ca", "verify-full"'],
         ["backoffLimit above 0", withField("migration.backoffLimit", 3), "migration.backoffLimit: 3 must be 0: Kubernetes retries would re-run a failed migration behind Argo CD's back; use the Application's sync retry instead"],
-        ["empty migration command", withField("migration.command", []), 'migration.command: [] is empty; give the command that applies your migrations, e.g. ["python", "manage.py", "migrate", "--noinput"]'],
+        ["empty migration command", withField("migration", { mode: "command", command: [] }), 'migration.command: [] is empty; give the command that applies your migrations, e.g. ["python", "manage.py", "migrate", "--noinput"]'],
+        ["command mode without a command", withField("migration.mode", "command"), 'migration.command: is required with migration.mode "command": give the command that applies your migrations, e.g. ["python", "manage.py", "migrate", "--noinput"]'],
+        ["a command in SQL mode", withField("migration.command", ["migrate"]), 'migration.command: ["migrate"] is only used with migration.mode "command"; set mode to "command" to run your own tool, or remove command to let migrate-first apply the SQL files'],
+        ["a duration Postgres cannot read", withField("migration.lockTimeout", "5 seconds"), 'migration.lockTimeout: "5 seconds" is not a Postgres duration; write it like "500ms", "5s" or "4min"'],
+        ["a statement timeout past the Job's deadline", withField("migration.statementTimeout", "10min"), 'migration.statementTimeout: "10min" must be shorter than migration.activeDeadlineSeconds (300 s), or Kubernetes kills the Job mid-statement without a clear error; lower it or raise the deadline'],
+        ["a lock wait past the Job's deadline", withField("migration.lockWaitSeconds", 300), "migration.lockWaitSeconds: 300 must be shorter than migration.activeDeadlineSeconds (300 s), or a waiting runner is killed before it can say who holds the lock; lower it or raise the deadline"],
         ["zero deadline", withField("migration.activeDeadlineSeconds", 0), "migration.activeDeadlineSeconds: 0 must be at least 1"],
         ["unknown delivery", withField("delivery", "flux"), 'delivery: "flux" is not allowed; use one of "argocd", "direct"'],
         ["argocd without repoURL", withField("argocd.repoURL", undefined), 'argocd.repoURL: is required with delivery "argocd": give the Git repository Argo CD syncs the rendered workload from, or set delivery to "direct"'],
@@ -93,7 +105,7 @@ describe("spec validation", () => {
     });
 
     it("says in its headline that nothing was created", () => {
-        assert.throws(() => parseSpec({}, { stack: "prod", origin: "Pulumi.prod.yaml" }), /^SpecError: migrate-first: the spec for Pulumi\.prod\.yaml has 3 problems; nothing was created:\n  - app: is missing/);
+        assert.throws(() => parseSpec({}, { stack: "prod", origin: "Pulumi.prod.yaml" }), /^SpecError: migrate-first: the spec for Pulumi\.prod\.yaml has 2 problems; nothing was created:\n  - app: is missing/);
     });
 });
 
@@ -101,7 +113,6 @@ describe("spec from stack config", () => {
     const entries = {
         "migrate-first:app": { name: "shop", image: "ghcr.io/acme/shop:v1.2.0" },
         "migrate-first:database": { host: "db" },
-        "migrate-first:migration": { command: ["migrate"] },
         "migrate-first:argocd": { repoURL: "https://github.com/acme/gitops.git" },
         "other-project:key": "ignored",
     };

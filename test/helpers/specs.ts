@@ -5,7 +5,6 @@ export function specInput(overrides: Partial<EnvironmentSpecInput> = {}): Enviro
     return {
         app: { name: "shop", image: "ghcr.io/acme/shop:v1.2.0" },
         database: { host: "postgres.example.internal" },
-        migration: { command: ["python", "manage.py", "migrate", "--noinput"] },
         argocd: { repoURL: "https://github.com/acme/gitops.git" },
         ...overrides,
     };
