@@ -1,17 +1,14 @@
 #!/usr/bin/env node
 // npm run render -- --stack dev --out out/dev
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
 import { specFromStackFile } from "../stacks";
 import { planRows } from "../plan";
 import { renderEnvironment } from "./render-files";
+import { stackName } from "./options";
 
-function stackName(value: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new InvalidArgumentError("a stack name has letters, digits, '-', '_' and '.' only");
-    return value;
-}
 
 const program = new Command("render")
     .description("Render a stack's workload, Argo CD Application and sync plan from Pulumi.<stack>.yaml, without the Pulumi CLI or a cluster.")

@@ -1,0 +1,198 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import { buildWorkload, workloadObjects, WorkloadObject } from "../manifests";
+import { planSync, SyncPlan, SyncTask } from "../plan";
+import { loadRuntimeScripts, ScriptName, scriptNames, scriptsMountPath } from "../runtime";
+import { EnvironmentSpec } from "../spec";
+import { startPostgres } from "./postgres";
+import { provisionDatabase, runSql } from "./provision";
+import { runScript, startScript } from "./scripts";
+import { StandInApp, startStandInApp } from "./stand-in-app";
+
+export interface RehearsalOptions {
+    /** The migration files, on this machine (the spec's migration.directory, resolved). */
+    readonly migrationsDir: string;
+    /** Receives every progress line. */
+    readonly log: (line: string) => void;
+}
+
+export interface RehearsalResult {
+    /** True when every step of the plan succeeded. */
+    readonly synced: boolean;
+    /** "<Kind> <name>" of the step that failed. */
+    readonly failed?: string;
+    /** The alert the SyncFail hook would post (JSON), when a step failed. */
+    readonly alert?: string;
+    /** migrate_first.schema_history at the end, one "version name release" line per file. */
+    readonly history: readonly string[];
+    /** Releases migrate_first.verified_release holds at the end. */
+    readonly verified: readonly string[];
+}
+
+/** The runtime script a container runs (`sh /migrate-first/<script>`), if it runs one. */
+function scriptOf(container: IContainer): ScriptName | undefined {
+    const [shell, path] = container.command ?? [];
+    const name = path?.startsWith(`${scriptsMountPath}/`) ? path.slice(scriptsMountPath.length + 1) : undefined;
+    return shell === "sh" && (scriptNames as readonly string[]).includes(name ?? "") ? (name as ScriptName) : undefined;
+}
+
+/**
+ * Rehearses a sync on an embedded Postgres: the database and roles the component
+ * creates, then every step of the rendered sync plan in its order, running the scripts
+ * each Job's containers run, with the environment the manifests give them (Secrets
+ * replaced by the local roles' credentials). A stand-in HTTP server plays the new
+ * Deployment. On a failed step the sync stops and the SyncFail hook composes its alert.
+ * Leaves no process or data behind.
+ */
+export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions): Promise<RehearsalResult> {
+    const started = Date.now();
+    const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+    const workload = buildWorkload(spec, loadRuntimeScripts());
+    const objects = workloadObjects(workload);
+    const plan = planSync(objects);
+    const work = mkdtempSync(join(tmpdir(), "migrate-first-rehearsal-"));
+
+    log(`starting an embedded Postgres (data under ${tmpdir()})`);
+    const pg = await startPostgres();
+    let app: StandInApp | undefined;
+    try {
+        log(`Postgres ${runSql(pg.env("postgres", pg.adminPassword), "SHOW server_version;")} on 127.0.0.1:${pg.port}`);
+        const db = provisionDatabase(pg, spec);
+        log(`database ${db.plan.database}: roles ${db.plan.roles.map((r) => `${r.name} (${r.purpose})`).join(", ")}, with the component's grants`);
+        const secrets: Record<string, Record<string, string>> = { [workload.names.migratorSecret]: db.migrator, [workload.names.appSecret]: db.app };
+        const context: JobContext = { spec, secrets, work, migrationsDir: options.migrationsDir, log, healthUrl: () => app?.healthUrl };
+
+        let failed: string | undefined;
+        for (const step of plan.steps) {
+            log(`step ${step.step}: ${step.phase} wave ${step.wave}: ${step.tasks.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
+            for (const task of step.tasks) {
+                const object = objectOf(objects, task);
+                if (object.kind === "Job") {
+                    if (!(await runJob(object, context))) failed = `Job ${task.name}`;
+                } else if (object.kind === "Deployment") {
+                    app = await startStandInApp(spec.app.healthPath);
+                    log(`  Deployment ${task.name}: a stand-in app answers ${app.healthUrl} (the real rollout needs a cluster)`);
+                } else {
+                    log(`  ${object.kind} ${task.name}: applied as is (nothing to run)`);
+                }
+                if (failed !== undefined) break;
+            }
+            if (failed !== undefined) break;
+        }
+        let alert: string | undefined;
+        if (failed !== undefined) {
+            log(`sync stopped: ${failed} failed; later steps are never applied, the old version keeps running`);
+            alert = await runSyncFail(plan, objects, context);
+        } else {
+            log("synced: every step succeeded");
+        }
+        const history = runSql(db.migrator, "SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;").split("\n").filter(Boolean);
+        const verified = runSql(db.migrator, "SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;").split("\n").filter(Boolean);
+        log(`end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`);
+        log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
+        return { synced: failed === undefined, failed, alert, history, verified };
+    } finally {
+        await app?.close();
+        await pg.stop();
+        rmSync(work, { recursive: true, force: true });
+        log("embedded Postgres stopped and its data removed");
+    }
+}
+
+interface JobContext {
+    readonly spec: EnvironmentSpec;
+    /** Secret name to the local credentials standing in for it. */
+    readonly secrets: Readonly<Record<string, Record<string, string>>>;
+    readonly work: string;
+    readonly migrationsDir: string;
+    readonly log: (line: string) => void;
+    readonly healthUrl: () => string | undefined;
+}
+
+function objectOf(objects: readonly WorkloadObject[], task: SyncTask): WorkloadObject {
+    const object = objects.find((o) => o.kind === task.kind && o.metadata?.name === task.name);
+    if (object === undefined) throw new Error(`the sync plan names ${task.kind} ${task.name}, which the workload does not have`);
+    return object;
+}
+
+/** The container's environment as the manifest gives it, with this machine's stand-ins. */
+function localEnv(container: IContainer, context: JobContext): Record<string, string> {
+    const local: Record<string, string | undefined> = {
+        MIGRATIONS_DIR: context.migrationsDir,
+        HEALTH_URL: context.healthUrl(),
+        LOCK_FILE: join(context.work, "locked"),
+        ALERT_PAYLOAD: join(context.work, "alert.json"),
+    };
+    const env: Record<string, string> = { TMPDIR: context.work };
+    for (const variable of container.env ?? []) {
+        const ref = variable.valueFrom?.secretKeyRef;
+        // The rehearsal posts no alert: the webhook Secret has no stand-in.
+        const value = ref !== undefined ? context.secrets[ref.name ?? ""]?.[ref.key] : (local[variable.name] ?? variable.value);
+        if (value !== undefined) env[variable.name] = value;
+    }
+    return env;
+}
+
+async function runContainer(container: IContainer, context: JobContext): Promise<boolean> {
+    const script = scriptOf(container);
+    if (script === undefined) {
+        const what = container.name === "copy-migrations" ? `the files in ${context.migrationsDir} (the image is built from them)` : `not run: "${(container.command ?? []).join(" ")}" needs the image ${container.image}`;
+        context.log(`  ${container.name}: ${what}`);
+        return true;
+    }
+    const run = await runScript(script, localEnv(container, context), (line) => context.log(`    | ${line}`));
+    context.log(`  ${container.name} (${script}): ${run.code === 0 ? "done" : `FAILED (exit ${run.code ?? run.signal})`} in ${run.ms} ms`);
+    return run.code === 0;
+}
+
+/** The sidecar's startup probe: true once `file` exists, false if the sidecar ends first. */
+async function signalled(file: string, exited: Promise<unknown>): Promise<boolean> {
+    let ended = false;
+    void exited.then(() => (ended = true));
+    while (!existsSync(file) && !ended) await new Promise((resolve) => setTimeout(resolve, 100));
+    return existsSync(file);
+}
+
+/** A Job's containers in the kubelet's order: init containers one by one (sidecars started and left running), then the rest. */
+async function runJob(job: IJob, context: JobContext): Promise<boolean> {
+    const pod = job.spec?.template.spec;
+    context.log(`  Job ${job.metadata?.name}:`);
+    const sidecars: { stop(): Promise<unknown> }[] = [];
+    try {
+        for (const container of pod?.initContainers ?? []) {
+            if (container.restartPolicy === "Always") {
+                const script = scriptOf(container);
+                if (script === undefined) throw new Error(`sidecar ${container.name} runs no runtime script`);
+                const env = localEnv(container, context);
+                const sidecar = startScript(script, env, (line) => context.log(`    | ${line}`));
+                sidecars.push({ stop: () => (process.kill(sidecar.pid, "SIGTERM"), sidecar.done) });
+                if (!(await signalled(env.LOCK_FILE ?? "", sidecar.done))) {
+                    context.log(`  ${container.name} (${script}): FAILED before signalling`);
+                    return false;
+                }
+                context.log(`  ${container.name} (${script}): running beside the migration (startup probe passed)`);
+            } else if (!(await runContainer(container, context))) {
+                return false;
+            }
+        }
+        for (const container of pod?.containers ?? []) {
+            if (!(await runContainer(container, context))) return false;
+        }
+        return true;
+    } finally {
+        for (const sidecar of sidecars) await sidecar.stop();
+    }
+}
+
+/** The SyncFail hooks, all at once as Argo CD applies them; returns the alert they compose. */
+async function runSyncFail(plan: SyncPlan, objects: readonly WorkloadObject[], context: JobContext): Promise<string | undefined> {
+    context.log(`SyncFail: ${plan.onFailure.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
+    await Promise.all(plan.onFailure.map((task) => runJob(objectOf(objects, task) as IJob, context)));
+    const payload = join(context.work, "alert.json");
+    if (!existsSync(payload)) return undefined;
+    context.log("the JSON above is what the webhook would receive (a rehearsal never posts)");
+    return readFileSync(payload, "utf8").trim();
+}
