@@ -42,8 +42,8 @@ export interface LocalPostgres {
     stop(): Promise<void>;
 }
 
-/** A real Postgres 18 on loopback, data under /tmp, gone after stop(). */
-export async function startPostgres(adminPassword = "admin-secret"): Promise<LocalPostgres> {
+/** A real Postgres 18 on loopback (on `port`, or a free one), data under /tmp, gone after stop(). Resolves once it accepts connections. */
+export async function startPostgres(adminPassword = "admin-secret", port?: number): Promise<LocalPostgres> {
     // These tests drive the real psql; without it every one would fail with a vaguer error.
     if (spawnSync("psql", ["--version"]).error !== undefined) {
         throw new Error("psql is not installed: apt-get install -y postgresql-client (see README), then run npm test again");
@@ -52,7 +52,7 @@ export async function startPostgres(adminPassword = "admin-secret"): Promise<Loc
     const dir = mkdtempSync(join(tmpdir(), "migrate-first-pg-"));
     // mkdtemp makes it 0700; the "postgres" user (see below) must reach its data dir.
     chmodSync(dir, 0o755);
-    const port = await freePort();
+    port ??= await freePort();
     const server = new Postgres({
         databaseDir: join(dir, "data"),
         port,

@@ -31,21 +31,45 @@ migration_files() {
         case $digits in
             "" | *[!0-9]* | "$name") fail "$name is not named <version>_<description>.sql (e.g. 0001_create_users.sql); rename it" ;;
         esac
-        version=$(printf '%s' "$digits" | sed 's/^0*//')
-        printf '%s %s %s\n' "${#version}" "${version:-0}" "$name" >>"$2.unsorted"
+        version=$digits
+        while :; do case $version in 0?*) version=${version#0} ;; *) break ;; esac; done
+        printf '%s %s %s\n' "${#version}" "$version" "$name" >>"$2.unsorted"
     done
     sort -k1,1n -k2,2 "$2.unsorted" | cut -d' ' -f2- >"$2"
     rm -f "$2.unsorted"
-    awk '$1 == last { print $1 " is the version of both " prev " and " $2; bad = 1 } { last = $1; prev = $2 } END { exit bad }' "$2" >"$2.dup" ||
+    awk 'NR > 1 && $1 == last { print $1 " is the version of both " prev " and " $2; bad = 1 } { last = $1; prev = $2 } END { exit bad }' "$2" >"$2.dup" ||
         fail "$(cat "$2.dup"); give one of them a new version"
 }
 
-# Prints the "-- migrate-first: ..." directives of a file's header (the comment
-# and blank lines before its first statement), one per line.
+# Prints "<file name> <directive>" for each "-- migrate-first: <directive>" line in the
+# header (the comment and blank lines before the first statement) of each file given.
 directives() {
-    awk '/^[[:space:]]*$/ { next }
-         /^--/ { if (sub(/^--[[:space:]]*migrate-first:[[:space:]]*/, "")) print; next }
-         { exit }' "$1"
+    awk 'FNR == 1 { header = 1; name = FILENAME; sub(/.*\//, "", name) }
+         !header || /^[[:space:]]*$/ { next }
+         /^--/ { if (sub(/^--[[:space:]]*migrate-first:[[:space:]]*/, "")) print name, $0; next }
+         { header = 0 }' "$@"
+}
+
+# Writes "<version> <name> <sha256> <transactional>" for the files listed in $2 (from
+# migration_files) to $3, with one sha256sum and one awk for all of them. Stops on an
+# unknown header directive.
+annotate_migrations() {
+    : >"$3.sums"
+    : >"$3.directives"
+    if [ -s "$2" ]; then
+        # Names are checked by migration_files: no spaces, no globs.
+        names=$(cut -d' ' -f2 "$2" | tr '\n' ' ')
+        (cd "$1" && sha256sum $names && directives $names >"$3.directives") >"$3.sums" || fail "cannot read the files in $1"
+    fi
+    awk -v sums="$3.sums" -v dirs="$3.directives" '
+        FILENAME == sums { sum[$2] = $1; next }
+        FILENAME == dirs {
+            if ($2 == "no-transaction") notx[$1] = 1
+            else { print $1 ": unknown header \"-- migrate-first: " substr($0, length($1) + 2) "\"; the known one is \"-- migrate-first: no-transaction\""; bad = 1 }
+            next
+        }
+        !bad { print $1, $2, sum[$2], ($2 in notx ? "false" : "true") }
+        END { exit bad }' "$3.sums" "$3.directives" "$2" >"$3" || fail "$(head -n 1 "$3")"
 }
 
 # A psql script that takes the migration lock, waiting at most $1 seconds and saying

@@ -50,6 +50,7 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 migration_files "$dir" "$work/files"
+annotate_migrations "$dir" "$work/files" "$work/annotated"
 total=$(wc -l <"$work/files" | tr -d ' ')
 
 # The run, as one psql script: lock, history tables, checks, then each pending file.
@@ -66,10 +67,9 @@ EOF
     cat <<'EOF'
 CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL);
 EOF
-    while read -r version name; do
-        sum=$(sha256sum "$dir/$name" | cut -c1-64)
-        echo "INSERT INTO mf_file VALUES ($version, '$name', '$sum');"
-    done <"$work/files"
+    while read -r version name sum tx; do
+        printf '%s\n' "INSERT INTO mf_file VALUES ($version, '$name', '$sum');"
+    done <"$work/annotated"
     cat <<'EOF'
 SELECT set_config('migrate_first.out_of_order', :'out_of_order', false) \g /dev/null
 DO $mf$
@@ -99,46 +99,37 @@ $mf$;
 SELECT count(*) AS mf_pending_count FROM mf_file m WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version) \gset
 \echo migrate: lock held; :mf_pending_count of :mf_total file(s) to apply
 EOF
-    while read -r version name; do
-        if directives "$dir/$name" | grep -qx 'no-transaction'; then tx=false; else tx=true; fi
-        unknown=$(directives "$dir/$name" | grep -vx 'no-transaction' | head -n 1)
-        [ -z "$unknown" ] || fail "$name: unknown header \"-- migrate-first: $unknown\"; the known one is \"-- migrate-first: no-transaction\""
-        printf '%s\n' "SELECT NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = $version) AS mf_pending \\gset"
-        printf '%s\n' "\\if :mf_pending"
+    # Each file's commit need not wait for its WAL flush: the file and its history row
+    # commit together or not at all, and the synchronous commit at the end flushes them
+    # all before the runner reports success.
+    printf '%s\n' "SET synchronous_commit = off;"
+    # A COMMIT or ROLLBACK inside a file would end the runner's transaction early.
+    printf '%s\n' "CREATE FUNCTION pg_temp.mf_same_tx(xid text, file text) RETURNS boolean LANGUAGE plpgsql AS \$mf\$ BEGIN" \
+        "IF pg_current_xact_id_if_assigned()::text IS DISTINCT FROM xid THEN" \
+        "RAISE EXCEPTION '% ended the runner''s transaction itself (COMMIT or ROLLBACK in the file); statements before that are committed but not recorded', file" \
+        "USING HINT = 'remove transaction control from the file; the runner wraps each file in a transaction'; END IF; RETURN true; END \$mf\$;"
+    # Which files are pending, read once under the lock: a few wide rows, not a query per file.
+    awk '{ printf "%s NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = %s) AS mf_p_%s", (NR % 500 == 1 ? "SELECT" : ","), $1, $1 }
+         NR % 500 == 0 { print " \\gset" } END { if (NR % 500 != 0) print " \\gset" }' "$work/annotated"
+    # Three round trips per pending file, and printf only: no process per file.
+    while read -r version name sum tx; do
+        printf '%s\n' "\\if :mf_p_$version"
         if [ "$tx" = true ]; then
-            printf '%s\n' "\\echo migrate: applying $name"
-            echo "BEGIN;"
+            printf '%s\n' "\\echo migrate: applying $name" "BEGIN \\; SELECT clock_timestamp() AS mf_started, pg_current_xact_id()::text AS mf_xid \\gset"
+            check="WHERE pg_temp.mf_same_tx(:'mf_xid', '$name')"
+            commit="\\; COMMIT"
         else
-            printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied"
+            printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied" \
+                "SELECT clock_timestamp() AS mf_started \\gset"
+            check="" commit=""
         fi
-        if [ "$tx" = true ]; then xid="pg_current_xact_id()::text"; else xid="''"; fi
-        cat <<EOF
-SELECT clock_timestamp() AS mf_started, $xid AS mf_xid \\gset
-\\set VERBOSITY verbose
-\\set ECHO errors
-\\i '$dir/$name'
-\\set ECHO none
-\\set VERBOSITY default
-EOF
-        if [ "$tx" = true ]; then
-            # A COMMIT or ROLLBACK inside the file would end our transaction early.
-            cat <<EOF
-SELECT pg_current_xact_id_if_assigned()::text IS DISTINCT FROM :'mf_xid' AS mf_escaped \\gset
-\\if :mf_escaped
-DO \$mf\$ BEGIN RAISE EXCEPTION '$name ended the runner''s transaction itself (COMMIT or ROLLBACK in the file); statements before that are committed but not recorded' USING HINT = 'remove transaction control from the file; the runner wraps each file in a transaction'; END \$mf\$;
-\\endif
-EOF
-        fi
-        cat <<EOF
-INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional)
-SELECT version, name, checksum, :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx
-  FROM mf_file WHERE version = $version
-RETURNING duration_ms AS mf_ms \\gset
-EOF
-        [ "$tx" = true ] && echo "COMMIT;"
-        printf '%s\n' "\\echo migrate: applied $name in :mf_ms ms"
-        printf '%s\n' "\\endif"
-    done <"$work/files"
+        printf '%s\n' "\\set VERBOSITY verbose" "\\set ECHO errors" "\\i '$dir/$name'" "\\set ECHO none" "\\set VERBOSITY default" \
+            "INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional)" \
+            "SELECT $version, '$name', '$sum', :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx $check" \
+            "$commit \\; SELECT duration_ms AS mf_ms FROM migrate_first.schema_history WHERE version = $version \\gset" \
+            "\\echo migrate: applied $name in :mf_ms ms" "\\endif"
+    done <"$work/annotated"
+    printf '%s\n' "SET synchronous_commit = on;" "BEGIN;" "SELECT pg_current_xact_id() \\g /dev/null" "COMMIT;"
 } >"$plan"
 
 # psql's messages go through a filter: a copy is kept to decide about retries, and
@@ -188,7 +179,7 @@ while :; do
 done
 if [ -n "$where" ]; then
     file=${where%% *}
-    if directives "$dir/$file" | grep -qx 'no-transaction'; then
+    if grep -q "^[0-9]* $file [0-9a-f]* false\$" "$work/annotated"; then
         summary="FAILED: $file, at the statement ending on line ${where#* }. It ran outside a transaction: statements before that one stay applied. Check the database (an index CREATE INDEX CONCURRENTLY left INVALID must be dropped), make the file safe to re-run, and sync again."
     else
         summary="FAILED: $file, at the statement ending on line ${where#* }. Its transaction was rolled back: nothing of $file is applied and the history is unchanged; files before it stay applied. Fix the file (it was never applied, so editing it is safe) and sync again."
