@@ -8,17 +8,19 @@
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE
 #                     libpq connection, from the credentials Secret (never argv)
 #   WAIT_TIMEOUT      seconds before giving up              (default 60)
-#   WAIT_INTERVAL     seconds between attempts              (default 1)
+#   WAIT_INTERVAL     seconds between attempts              (default 0.5)
 #   PGCONNECT_TIMEOUT seconds one connection attempt may take (default 3)
 # Exit 0: ready. Exit 1: not ready by the deadline (the hook fails).
 set -u
 timeout=${WAIT_TIMEOUT:-60}
-interval=${WAIT_INTERVAL:-1}
+interval=${WAIT_INTERVAL:-0.5}
 export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-3}"
 target="${PGUSER:-?}@${PGHOST:-?}:${PGPORT:-5432}/${PGDATABASE:-?}"
 
 start=$(date +%s)
 attempt=0
+said=
+said_at=-5
 while :; do
     attempt=$((attempt + 1))
     state=$(psql -X -q -t -A -c "SELECT CASE WHEN pg_is_in_recovery() THEN 'replica' ELSE 'ready' END FROM (SELECT 1) AS probe" 2>&1)
@@ -39,6 +41,10 @@ while :; do
         echo "wait-for-db: check the host, the credentials Secret and the server; raise WAIT_TIMEOUT if it is just slow" >&2
         exit 1
     fi
-    echo "wait-for-db: waiting for $target (${elapsed}s/${timeout}s): $reason"
+    # A line when the reason changes, else one every 5 s: attempts are frequent.
+    if [ "$reason" != "$said" ] || [ $((elapsed - said_at)) -ge 5 ]; then
+        echo "wait-for-db: waiting for $target (${elapsed}s/${timeout}s): $reason"
+        said=$reason said_at=$elapsed
+    fi
     sleep "$interval"
 done
