@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, writeFileSync } from "fs";
 import { createServer, Server } from "http";
 import { AddressInfo } from "net";
-import { tmpdir } from "os";
 import { join } from "path";
 import { freePort, LocalPostgres, startPostgres } from "../rehearsal/postgres";
 import { LocalDatabase, provisionDatabase, runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
+import { commandLinesDuring, migrationsDir, scratchDir } from "./helpers/scratch";
 import { validSpec } from "./helpers/specs";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,12 +27,6 @@ async function endpoint(statuses: number[]): Promise<{ url: string; bodies: stri
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     return { url: `http://127.0.0.1:${port}`, bodies, hits: () => hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-function migrations(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), "migrate-first-migrations-"));
-    for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
-    return dir;
 }
 
 describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgres", function () {
@@ -58,7 +52,7 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
     describe("smoke-check.sh", () => {
         it("verifies a release whose files are all applied and whose app answers, as the app role", async () => {
             const db = environment();
-            const dir = migrations({ "1_a.sql": "CREATE TABLE a (id int);", "7_b.sql": "CREATE TABLE b (id int);" });
+            const dir = migrationsDir({ "1_a.sql": "CREATE TABLE a (id int);", "7_b.sql": "CREATE TABLE b (id int);" });
             assert.equal(await migrate(db, dir), 0);
             const app = await endpoint([503, 503, 200]);
             const run = await runScript("smoke-check.sh", smokeEnv(db, `${app.url}/health`, { MIGRATIONS_DIR: dir }));
@@ -73,7 +67,7 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
 
         it("fails, and records why, when a file of the release is not in the history", async () => {
             const db = environment();
-            const dir = migrations({ "1_a.sql": "CREATE TABLE a (id int);" });
+            const dir = migrationsDir({ "1_a.sql": "CREATE TABLE a (id int);" });
             assert.equal(await migrate(db, dir), 0);
             writeFileSync(join(dir, "2_b.sql"), "CREATE TABLE b (id int);");
             const app = await endpoint([200]);
@@ -88,7 +82,7 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
 
         it("fails at its deadline when the app never answers 2xx", async () => {
             const db = environment();
-            const dir = migrations({ "1_a.sql": "CREATE TABLE a (id int);" });
+            const dir = migrationsDir({ "1_a.sql": "CREATE TABLE a (id int);" });
             assert.equal(await migrate(db, dir), 0);
             const app = await endpoint([500]);
             const run = await runScript("smoke-check.sh", smokeEnv(db, app.url, { MIGRATIONS_DIR: dir, SMOKE_TIMEOUT: "2" }));
@@ -103,12 +97,12 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
     describe("migration-lock.sh (command mode's sidecar)", () => {
         it("holds the lock until SIGTERM, signals through its file, and frees the lock at once", async () => {
             const db = environment();
-            const lockFile = join(mkdtempSync(join(tmpdir(), "migrate-first-lock-")), "locked");
+            const lockFile = join(scratchDir("lock"), "locked");
             const sidecar = startScript("migration-lock.sh", { ...db.migrator, APP: db.name, APP_ROLE: db.plan.app, LOCK_FILE: lockFile });
             for (let i = 0; i < 50 && !existsSync(lockFile); i++) await sleep(100);
             assert.ok(existsSync(lockFile), "no signal file after 5 s");
             // A migrate.sh run for the same app cannot take the lock meanwhile.
-            const blocked = await runScript("migrate.sh", { ...db.migrator, MIGRATIONS_DIR: migrations({}), APP: db.name, LOCK_WAIT: "1" });
+            const blocked = await runScript("migrate.sh", { ...db.migrator, MIGRATIONS_DIR: migrationsDir({}), APP: db.name, LOCK_WAIT: "1" });
             assert.equal(blocked.code, 1);
             assert.match(blocked.stderr, /the migration lock is still held by pid \d+ \(migrate-first migration-lock hook\d+/);
             // The tables are there for the smoke check to record the release.
@@ -126,8 +120,8 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
     describe("alert-message.sh and alert.sh (SyncFail)", () => {
         it("posts the failed hook and its last log lines as JSON, never showing the webhook URL", async () => {
             const db = environment();
-            assert.equal(await migrate(db, migrations({ "1_bad.sql": "SELECT * FROM \"no such table\";" })), 1);
-            const payload = join(mkdtempSync(join(tmpdir(), "migrate-first-alert-")), "payload.json");
+            assert.equal(await migrate(db, migrationsDir({ "1_bad.sql": "SELECT * FROM \"no such table\";" })), 1);
+            const payload = join(scratchDir("alert"), "payload.json");
             const message = await runScript("alert-message.sh", { ...db.migrator, APP: db.name, ENVIRONMENT: "dev", RELEASE: db.release, ALERT_PAYLOAD: payload });
             assert.equal(message.code, 0, message.stderr);
             assert.match(message.stdout, /Sync failed: hook\d+ in dev, release acme\/hook\d+:v1\. Failed: PreSync migrate\./);
@@ -135,19 +129,7 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
             const hook = await endpoint([500, 502, 200]);
             const webhook = `${hook.url}/services/T000/B000/canary-token-7f3a`;
             const running = startScript("alert.sh", { WEBHOOK_URL: webhook, ALERT_PAYLOAD: payload });
-            const cmdlines = new Set<string>();
-            let finished = false;
-            void running.done.then(() => (finished = true));
-            while (!finished) {
-                for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
-                    try {
-                        cmdlines.add(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
-                    } catch {
-                        // The process ended between readdir and read.
-                    }
-                }
-                await sleep(5);
-            }
+            const cmdlines = await commandLinesDuring(running.done);
             const sent = await running.done;
             await hook.close();
             assert.equal(sent.code, 0, sent.stderr);
@@ -166,7 +148,7 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
         });
 
         it("still writes a message when the database cannot be read, and gives up on a webhook that never accepts", async () => {
-            const payload = join(mkdtempSync(join(tmpdir(), "migrate-first-alert-")), "payload.json");
+            const payload = join(scratchDir("alert"), "payload.json");
             const env = { ...pg.env("postgres", pg.adminPassword), PGPORT: String(await freePort()), APP: "shop", ENVIRONMENT: "prod", RELEASE: "acme/shop:v2", ALERT_PAYLOAD: payload };
             const message = await runScript("alert-message.sh", env);
             assert.equal(message.code, 0, message.stderr);

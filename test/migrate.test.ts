@@ -1,20 +1,13 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import { createHash } from "crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { LocalPostgres, startPostgres } from "../rehearsal/postgres";
 import { LocalDatabase, provisionDatabase, runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
+import { commandLinesDuring, migrationsDir } from "./helpers/scratch";
 import { validSpec } from "./helpers/specs";
-
-/** A directory of migration files. */
-function migrations(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), "migrate-first-migrations-"));
-    for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
-    return dir;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,7 +32,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("applies files in version order, records each with its checksum, and a re-run is a no-op", async () => {
         const db = environment();
-        const dir = migrations({
+        const dir = migrationsDir({
             "9_create.sql": "CREATE TABLE item (id bigint PRIMARY KEY);",
             "10_column.sql": "ALTER TABLE item ADD COLUMN name text;",
             "0002_seed.sql": "CREATE TABLE seeded (id int);",
@@ -63,7 +56,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
         const db = environment();
         const files: Record<string, string> = { "1_log.sql": "CREATE TABLE applied (file text);" };
         for (let i = 2; i <= 6; i++) files[`${i}_step.sql`] = `INSERT INTO applied VALUES ('${i}'); SELECT pg_sleep(0.1);`;
-        const dir = migrations(files);
+        const dir = migrationsDir(files);
         const runs = await Promise.all([1, 2, 3, 4].map(() => runScript("migrate.sh", migrateEnv(db, dir))));
         runs.forEach((run) => assert.equal(run.code, 0, run.stderr));
         assert.equal(runSql(db.migrator, "SELECT string_agg(file, ',' ORDER BY file) FROM applied;"), "2,3,4,5,6");
@@ -75,7 +68,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("applies nothing of a file whose third statement fails, and names the file and the statement", async () => {
         const db = environment();
-        const dir = migrations({
+        const dir = migrationsDir({
             "1_base.sql": "CREATE TABLE base (id int);",
             "2_five.sql": ["CREATE TABLE five (id int);", "INSERT INTO five VALUES (1);", "INSERT INTO five VALUES ('not a number');", "ALTER TABLE five ADD COLUMN x int;", "INSERT INTO base VALUES (5);", ""].join("\n"),
         });
@@ -91,7 +84,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("survives a runner killed mid-migration: no partial state, the lock freed, the next run completes", async () => {
         const db = environment();
-        const dir = migrations({
+        const dir = migrationsDir({
             "1_base.sql": "CREATE TABLE base (id int);",
             "2_slow.sql": "CREATE TABLE half (id int);\nSELECT pg_sleep(current_setting('test.sleep')::float);\nINSERT INTO base VALUES (2);\n",
         });
@@ -114,7 +107,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("fails at lock_timeout, after its retries, when a long transaction holds the table", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);" });
         assert.equal((await runScript("migrate.sh", migrateEnv(db, dir))).code, 0);
         writeFileSync(join(dir, "2_alter.sql"), "ALTER TABLE t ADD COLUMN x int;");
         // A session that reads t and stays in its transaction: the ALTER cannot get its lock.
@@ -132,7 +125,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("retries a file that hit lock_timeout and applies it once the blocker is gone", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);" });
         assert.equal((await runScript("migrate.sh", migrateEnv(db, dir))).code, 0);
         writeFileSync(join(dir, "2_alter.sql"), "ALTER TABLE t ADD COLUMN x int;");
         const holder = runSqlInBackground(db.migrator, "BEGIN; SELECT * FROM t; SELECT pg_sleep(1.5); COMMIT;");
@@ -146,7 +139,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("waits a bounded time for another runner's lock, saying who holds it", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);" });
         const holder = runSqlInBackground(db.migrator, `SET application_name = 'the other runner'; SELECT pg_advisory_lock(hashtextextended('migrate-first:' || current_database() || ':${db.name}', 0)); SELECT pg_sleep(20);`);
         await sleep(300);
         const run = await runScript("migrate.sh", migrateEnv(db, dir, { LOCK_WAIT: "6" }));
@@ -160,7 +153,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("stops when an applied file changed, naming it, and applies nothing after it", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);" });
         assert.equal((await runScript("migrate.sh", migrateEnv(db, dir))).code, 0);
         writeFileSync(join(dir, "1_t.sql"), "CREATE TABLE t (id bigint);");
         writeFileSync(join(dir, "2_u.sql"), "CREATE TABLE u (id int);");
@@ -173,7 +166,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("refuses a new file that sorts before the last applied one, unless out-of-order is allowed", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);", "3_v.sql": "CREATE TABLE v (id int);" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);", "3_v.sql": "CREATE TABLE v (id int);" });
         assert.equal((await runScript("migrate.sh", migrateEnv(db, dir))).code, 0);
         writeFileSync(join(dir, "2_from_old_branch.sql"), "CREATE TABLE u (id int);");
         const refused = await runScript("migrate.sh", migrateEnv(db, dir));
@@ -187,7 +180,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("runs a no-transaction file on its own, so CREATE INDEX CONCURRENTLY works, and says so", async () => {
         const db = environment();
-        const dir = migrations({
+        const dir = migrationsDir({
             "1_t.sql": "CREATE TABLE t (id int, email text);",
             "2_index.sql": "-- Build without blocking writes.\n-- migrate-first: no-transaction\n\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_email ON t (email);\n",
         });
@@ -206,7 +199,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("detects a file that ends the runner's transaction with its own COMMIT", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);\nCOMMIT;\nCREATE TABLE u (id int);\n" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);\nCOMMIT;\nCREATE TABLE u (id int);\n" });
         const run = await runScript("migrate.sh", migrateEnv(db, dir));
         assert.equal(run.code, 1);
         assert.match(run.stderr, /1_t\.sql ended the runner's transaction itself \(COMMIT or ROLLBACK in the file\)/);
@@ -215,20 +208,20 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("refuses badly named files and duplicate versions before connecting", async () => {
         const db = environment();
-        const badName = await runScript("migrate.sh", migrateEnv(db, migrations({ "create_users.sql": "SELECT 1;" })));
+        const badName = await runScript("migrate.sh", migrateEnv(db, migrationsDir({ "create_users.sql": "SELECT 1;" })));
         assert.equal(badName.code, 1);
         assert.match(badName.stderr, /create_users\.sql is not named <version>_<description>\.sql \(e\.g\. 0001_create_users\.sql\); rename it/);
-        const duplicate = await runScript("migrate.sh", migrateEnv(db, migrations({ "01_a.sql": "SELECT 1;", "1_b.sql": "SELECT 1;" })));
+        const duplicate = await runScript("migrate.sh", migrateEnv(db, migrationsDir({ "01_a.sql": "SELECT 1;", "1_b.sql": "SELECT 1;" })));
         assert.equal(duplicate.code, 1);
         assert.match(duplicate.stderr, /1 is the version of both 01_a\.sql and 1_b\.sql; give one of them a new version/);
-        const header = await runScript("migrate.sh", migrateEnv(db, migrations({ "1_a.sql": "-- migrate-first: no-transation\nSELECT 1;" })));
+        const header = await runScript("migrate.sh", migrateEnv(db, migrationsDir({ "1_a.sql": "-- migrate-first: no-transation\nSELECT 1;" })));
         assert.equal(header.code, 1);
         assert.match(header.stderr, /1_a\.sql: unknown header "-- migrate-first: no-transation"/);
     });
 
     it("leaves the app role DML on migrated tables, read access to the history, and no DDL", async () => {
         const db = environment();
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id bigserial PRIMARY KEY, v text);" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id bigserial PRIMARY KEY, v text);" });
         assert.equal((await runScript("migrate.sh", migrateEnv(db, dir))).code, 0);
         writeFileSync(join(dir, "2_later.sql"), "CREATE TABLE later (id int);");
         assert.equal((await runScript("migrate.sh", migrateEnv(db, dir))).code, 0);
@@ -247,21 +240,9 @@ describe("runtime/migrate.sh against a real Postgres", function () {
         const canary = "canary-Pw-5d1f0c9e";
         const db = environment({ [`app${apps + 1}_migrator`]: canary });
         assert.equal(db.migrator.PGPASSWORD, canary);
-        const dir = migrations({ "1_t.sql": "CREATE TABLE t (id int);\nSELECT pg_sleep(1);", "2_bad.sql": "SELECT * FROM missing;" });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);\nSELECT pg_sleep(1);", "2_bad.sql": "SELECT * FROM missing;" });
         const running = startScript("migrate.sh", migrateEnv(db, dir));
-        const seen = new Set<string>();
-        let finished = false;
-        void running.done.then(() => (finished = true));
-        while (!finished) {
-            for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
-                try {
-                    seen.add(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
-                } catch {
-                    // The process ended between readdir and read.
-                }
-            }
-            await sleep(10);
-        }
+        const seen = await commandLinesDuring(running.done);
         const run = await running.done;
         assert.equal(run.code, 1);
         assert.ok([...seen].some((cmd) => /psql -X -q -f \S+plan\.psql/.test(cmd)), "the sampler never saw psql: it proves nothing");
