@@ -3,11 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from "fs";
 import { createServer, Server } from "http";
 import { AddressInfo } from "net";
 import { join } from "path";
-import { freePort, LocalPostgres, startPostgres } from "../rehearsal/postgres";
-import { LocalDatabase, provisionDatabase, runSql } from "../rehearsal/provision";
+import { freePort } from "../rehearsal/postgres";
+import { runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
 import { commandLinesDuring, migrationsDir, scratchDir } from "./helpers/scratch";
-import { validSpec } from "./helpers/specs";
+import { TestEnvironment, withPostgres } from "./helpers/environments";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,23 +31,12 @@ async function endpoint(statuses: number[]): Promise<{ url: string; bodies: stri
 
 describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgres", function () {
     this.timeout(60000);
-    let pg: LocalPostgres;
-    let apps = 0;
-    before(async () => {
-        pg = await startPostgres();
-    });
-    after(async () => pg?.stop());
-
-    type Env = LocalDatabase & { name: string; release: string };
-    function environment(): Env {
-        const name = `hook${++apps}`;
-        return { name, release: `acme/${name}:v1`, ...provisionDatabase(pg, validSpec({ app: { name, image: `acme/${name}:v1` } })) };
-    }
-    async function migrate(db: Env, dir: string): Promise<number | null> {
-        const run = await runScript("migrate.sh", { ...db.migrator, MIGRATIONS_DIR: dir, APP: db.name, RELEASE: db.release, APP_ROLE: db.plan.app });
+    const { environment, migrateEnv, server } = withPostgres("hook");
+    async function migrate(db: TestEnvironment, dir: string): Promise<number | null> {
+        const run = await runScript("migrate.sh", migrateEnv(db, dir));
         return run.code;
     }
-    const smokeEnv = (db: Env, url: string, extra: Record<string, string> = {}) => ({ ...db.app, HEALTH_URL: url, RELEASE: db.release, SMOKE_INTERVAL: "0.2", ...extra });
+    const smokeEnv = (db: TestEnvironment, url: string, extra: Record<string, string> = {}) => ({ ...db.app, HEALTH_URL: url, RELEASE: db.release, SMOKE_INTERVAL: "0.2", ...extra });
 
     describe("smoke-check.sh", () => {
         it("verifies a release whose files are all applied and whose app answers, as the app role", async () => {
@@ -149,7 +138,7 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
 
         it("still writes a message when the database cannot be read, and gives up on a webhook that never accepts", async () => {
             const payload = join(scratchDir("alert"), "payload.json");
-            const env = { ...pg.env("postgres", pg.adminPassword), PGPORT: String(await freePort()), APP: "shop", ENVIRONMENT: "prod", RELEASE: "acme/shop:v2", ALERT_PAYLOAD: payload };
+            const env = { ...server().env("postgres", server().adminPassword), PGPORT: String(await freePort()), APP: "shop", ENVIRONMENT: "prod", RELEASE: "acme/shop:v2", ALERT_PAYLOAD: payload };
             const message = await runScript("alert-message.sh", env);
             assert.equal(message.code, 0, message.stderr);
             const body = JSON.parse(readFileSync(payload, "utf8")) as Record<string, string>;

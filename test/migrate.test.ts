@@ -3,32 +3,17 @@ import { spawn } from "child_process";
 import { createHash } from "crypto";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { LocalPostgres, startPostgres } from "../rehearsal/postgres";
-import { LocalDatabase, provisionDatabase, runSql } from "../rehearsal/provision";
+import { runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
 import { commandLinesDuring, migrationsDir } from "./helpers/scratch";
-import { validSpec } from "./helpers/specs";
+import { TestEnvironment, withPostgres } from "./helpers/environments";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("runtime/migrate.sh against a real Postgres", function () {
     this.timeout(60000);
-    let pg: LocalPostgres;
-    let apps = 0;
-    before(async () => {
-        pg = await startPostgres();
-    });
-    after(async () => pg?.stop());
-
-    /** A fresh database and roles for each test, provisioned like the component does. */
-    function environment(passwords: Record<string, string> = {}): LocalDatabase & { name: string } {
-        const name = `app${++apps}`;
-        return { name, ...provisionDatabase(pg, validSpec({ app: { name, image: `acme/${name}:v1` } }), passwords) };
-    }
-    function migrateEnv(db: LocalDatabase & { name: string }, dir: string, extra: Record<string, string> = {}) {
-        return { ...db.migrator, MIGRATIONS_DIR: dir, APP: db.name, RELEASE: `acme/${db.name}:v1`, APP_ROLE: db.plan.app, ...extra };
-    }
-    const history = (db: LocalDatabase) => runSql(db.migrator, "SELECT version, name, release, transactional FROM migrate_first.schema_history ORDER BY version;");
+    const { environment, migrateEnv, nextName } = withPostgres("app");
+    const history = (db: TestEnvironment) => runSql(db.migrator, "SELECT version, name, release, transactional FROM migrate_first.schema_history ORDER BY version;");
 
     it("applies files in version order, records each with its checksum, and a re-run is a no-op", async () => {
         const db = environment();
@@ -238,7 +223,7 @@ describe("runtime/migrate.sh against a real Postgres", function () {
 
     it("never shows the password: not in its output, not on any command line while it runs", async () => {
         const canary = "canary-Pw-5d1f0c9e";
-        const db = environment({ [`app${apps + 1}_migrator`]: canary });
+        const db = environment({ [`${nextName()}_migrator`]: canary });
         assert.equal(db.migrator.PGPASSWORD, canary);
         const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);\nSELECT pg_sleep(1);", "2_bad.sql": "SELECT * FROM missing;" });
         const running = startScript("migrate.sh", migrateEnv(db, dir));
