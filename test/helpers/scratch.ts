@@ -1,0 +1,44 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+
+const made: string[] = [];
+
+/** A fresh directory under /tmp, removed after the whole run (see mochaHooks). */
+export function scratchDir(purpose: string): string {
+    const dir = mkdtempSync(join(tmpdir(), `migrate-first-${purpose}-`));
+    made.push(dir);
+    return dir;
+}
+
+/** A directory of migration files. */
+export function migrationsDir(files: Readonly<Record<string, string>>): string {
+    const dir = scratchDir("migrations");
+    for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
+    return dir;
+}
+
+/** Every command line seen in /proc while `running` lasts, sampled every few milliseconds. */
+export async function commandLinesDuring(running: Promise<unknown>): Promise<Set<string>> {
+    const seen = new Set<string>();
+    let finished = false;
+    void running.then(() => (finished = true));
+    while (!finished) {
+        for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+            try {
+                seen.add(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
+            } catch {
+                // The process ended between readdir and read.
+            }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return seen;
+}
+
+// Root hooks (loaded by .mocharc.json): nothing a test made stays behind.
+export const mochaHooks = {
+    afterAll(): void {
+        for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+};
