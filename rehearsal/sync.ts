@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
@@ -7,7 +7,7 @@ import { buildWorkload, workloadObjects, WorkloadObject } from "../manifests";
 import { planSync, SyncPlan, SyncTask } from "../plan";
 import { loadRuntimeScripts, ScriptName, scriptNames, scriptsMountPath } from "../runtime";
 import { EnvironmentSpec } from "../spec";
-import { startPostgres } from "./postgres";
+import { removeDir, startPostgres, temporaryDir } from "./postgres";
 import { provisionDatabase, runSql } from "./provision";
 import { runScript, startScript } from "./scripts";
 import { StandInApp, startStandInApp } from "./stand-in-app";
@@ -53,7 +53,7 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
     const workload = buildWorkload(spec, loadRuntimeScripts());
     const objects = workloadObjects(workload);
     const plan = planSync(objects);
-    const work = mkdtempSync(join(tmpdir(), "migrate-first-rehearsal-"));
+    const work = temporaryDir("rehearsal");
 
     log(`starting an embedded Postgres (data under ${tmpdir()})`);
     const pg = await startPostgres();
@@ -97,7 +97,7 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
     } finally {
         await app?.close();
         await pg.stop();
-        rmSync(work, { recursive: true, force: true });
+        removeDir(work);
         log("embedded Postgres stopped and its data removed");
     }
 }
