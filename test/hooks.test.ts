@@ -6,6 +6,7 @@ import { join } from "path";
 import { freePort } from "../rehearsal/postgres";
 import { runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
+import { ScriptName } from "../runtime";
 import { commandLinesDuring, migrationsDir, scratchDir } from "./helpers/scratch";
 import { TestEnvironment, withPostgres } from "./helpers/environments";
 
@@ -31,7 +32,7 @@ async function endpoint(statuses: number[]): Promise<{ url: string; bodies: stri
 
 describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgres", function () {
     this.timeout(60000);
-    const { environment, migrateEnv, server } = withPostgres("hook");
+    const { environment, migrateEnv, server, nextName } = withPostgres("hook");
     async function migrate(db: TestEnvironment, dir: string): Promise<number | null> {
         const run = await runScript("migrate.sh", migrateEnv(db, dir));
         return run.code;
@@ -156,5 +157,31 @@ describe("the PostSync, SyncFail and lock-sidecar scripts against a real Postgre
             assert.equal(unset.code, 0);
             assert.match(unset.stdout, /no webhook configured/);
         });
+    });
+
+    it("never shows either role's password, from wait-for-db to the alert: not in output, not on a command line", async () => {
+        const canaries = { migrator: "canary-Migrator-Pw-91c2", app: "canary-App-Pw-3e7d" };
+        const db = environment({ [`${nextName()}_migrator`]: canaries.migrator, [`${nextName()}_app`]: canaries.app });
+        const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);\nSELECT pg_sleep(0.5);" });
+        const app = await endpoint([503, 200]);
+        const steps: [ScriptName, Record<string, string>][] = [
+            ["wait-for-db.sh", db.migrator],
+            ["migrate.sh", migrateEnv(db, dir)],
+            ["smoke-check.sh", smokeEnv(db, app.url, { MIGRATIONS_DIR: dir })],
+            ["alert-message.sh", { ...db.migrator, ALERT_PAYLOAD: join(scratchDir("alert"), "payload.json") }],
+        ];
+        const seen = new Set<string>();
+        for (const [script, env] of steps) {
+            const running = startScript(script, env);
+            for (const line of await commandLinesDuring(running.done)) seen.add(line);
+            const run = await running.done;
+            for (const text of [run.stdout, run.stderr]) seen.add(text);
+            assert.equal(run.code, 0, run.stderr);
+        }
+        await app.close();
+        assert.ok([...seen].some((line) => /psql -X -q -f \S+plan\.psql/.test(line)), "the sampler never saw migrate.sh's psql: it proves nothing");
+        for (const text of seen) {
+            assert.ok(!text.includes(canaries.migrator) && !text.includes(canaries.app), `a password leaked: ${text.slice(0, 200)}`);
+        }
     });
 });

@@ -1,15 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
+import { temporaryDir } from "../../rehearsal/postgres";
 
-const made: string[] = [];
-
-/** A fresh directory under /tmp, removed after the whole run (see mochaHooks). */
-export function scratchDir(purpose: string): string {
-    const dir = mkdtempSync(join(tmpdir(), `migrate-first-${purpose}-`));
-    made.push(dir);
-    return dir;
-}
+/** A fresh directory under /tmp, removed when the test run exits. */
+export const scratchDir = temporaryDir;
 
 /** A directory of migration files. */
 export function migrationsDir(files: Readonly<Record<string, string>>): string {
@@ -35,10 +29,3 @@ export async function commandLinesDuring(running: Promise<unknown>): Promise<Set
     }
     return seen;
 }
-
-// Root hooks (loaded by .mocharc.json): nothing a test made stays behind.
-export const mochaHooks = {
-    afterAll(): void {
-        for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-    },
-};
