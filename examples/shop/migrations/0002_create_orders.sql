@@ -2,6 +2,6 @@
 CREATE TABLE IF NOT EXISTS orders (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     customer_id bigint NOT NULL REFERENCES customers (id),
-    total_cents integer NOT NULL CHECK (total_cents >= 0),
+    total_cents bigint NOT NULL CHECK (total_cents >= 0),
     placed_at   timestamptz NOT NULL DEFAULT now()
 );

@@ -1,0 +1,4 @@
+export { loadParser, parseStatements, Statement } from "./parse";
+export { lintDirectory, lintFile, fileVersion, DirectoryReport, FileReport, Finding, Phase } from "./lint";
+export { formatFinding, formatJson, formatText } from "./format";
+export { rules, Rule, LockMode, lockModes, StatementClass } from "./rules";
