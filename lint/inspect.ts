@@ -63,7 +63,6 @@ function columnStyle(column: Node): Hit[] {
     if (type === "timestamp") add("prefer-timestamptz", `column ${name} is timestamp without time zone`);
     if (type === "bpchar") add("ban-char-field", `column ${name} is char(n)`);
     if (type === "json") add("prefer-jsonb", `column ${name} is json`);
-    if (Buffer.byteLength(name) > 63) add("identifier-too-long", `column name ${name.slice(0, 20)}… is ${Buffer.byteLength(name)} bytes`);
     return hits;
 }
 
@@ -77,7 +76,7 @@ function addColumn(table: string, column: Node, context: FileContext, ifNotExist
     const def = cons.find((c) => c.contype === "CONSTR_DEFAULT");
     const volatile = def === undefined ? undefined : callsVolatile(def.raw_expr);
     if (volatile !== undefined) hits.push({ rule: "adding-field-with-default", what: `ADD COLUMN ${name} with default ${volatile} on ${table}` });
-    if (cons.some((c) => c.contype === "CONSTR_GENERATED" && c.generated_kind !== "ATTRIBUTE_VIRTUAL" && str(c.storage) !== "v"))
+    if (cons.some((c) => c.contype === "CONSTR_GENERATED" && c.generated_kind !== "v"))
         hits.push({ rule: "adding-stored-generated-column", what: `ADD COLUMN ${name} GENERATED ... STORED on ${table}` });
     if (/^(small|big)?serial[248]?$/.test(type) || has("CONSTR_IDENTITY")) hits.push({ rule: "adding-serial-primary-key-field", what: `ADD COLUMN ${name} ${/serial/.test(type) ? type : "GENERATED AS IDENTITY"} on ${table}` });
     if (has("CONSTR_NOTNULL") && def === undefined && !has("CONSTR_IDENTITY") && !has("CONSTR_GENERATED") && !/serial/.test(type))
@@ -91,7 +90,6 @@ function addColumn(table: string, column: Node, context: FileContext, ifNotExist
 
 function addConstraint(table: string, constraint: Node, context: FileContext): Hit[] {
     const name = str(constraint.conname) || "(unnamed)";
-    if (Buffer.byteLength(name) > 63) return [{ rule: "identifier-too-long", what: `constraint name ${name.slice(0, 20)}… is ${Buffer.byteLength(name)} bytes` }];
     if (context.createdTables.has(table)) return [];
     const notValid = constraint.skip_validation === true;
     if (notValid) context.notValid.add(name);
@@ -183,7 +181,6 @@ function createIndex(fields: Node, context: FileContext): Hit[] {
     const table = relname(fields.relation);
     const name = str(fields.idxname) || "(unnamed)";
     const hits: Hit[] = [];
-    if (Buffer.byteLength(name) > 63) hits.push({ rule: "identifier-too-long", what: `index name ${name.slice(0, 20)}… is ${Buffer.byteLength(name)} bytes` });
     if (fields.unique !== true && list(fields.indexParams).length > 3) hits.push({ rule: "index-too-many-columns", what: `index ${name} on ${table} has ${list(fields.indexParams).length} columns` });
     if (fields.concurrent === true) {
         if (context.transactional) hits.push({ rule: "ban-concurrent-index-creation-in-transaction", what: `CREATE INDEX CONCURRENTLY ${name} inside the runner's transaction` });
@@ -201,7 +198,7 @@ export function inspect(statement: Statement, context: FileContext): Hit[] {
         case "CreateStmt": {
             const table = relname(fields.relation);
             context.createdTables.add(table);
-            const hits: Hit[] = Buffer.byteLength(table) > 63 ? [{ rule: "identifier-too-long", what: `table name ${table.slice(0, 20)}… is ${Buffer.byteLength(table)} bytes` }] : [];
+            const hits: Hit[] = [];
             for (const element of list(fields.tableElts)) {
                 const [type, value] = unwrap(element);
                 if (type === "ColumnDef") hits.push(...columnStyle(value));

@@ -91,6 +91,9 @@ export function lintFile(file: string, sql: string): FileReport {
         } else finding(line, 1, { rule: "bad-directive", what: `unknown directive "-- migrate-first: ${text}"` });
     }
 
+    for (const long of parsed.longIdentifiers) {
+        finding(long.line, long.column, { rule: "identifier-too-long", what: `${long.text.slice(0, 24)}… is ${Buffer.byteLength(long.text)} bytes; Postgres keeps 63` });
+    }
     const context: FileContext = { createdTables: new Set(), notValid: new Set(), transactional };
     const statements = parsed.statements.map((statement, index) => {
         const allows = [...fileAllows];

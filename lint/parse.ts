@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from "libpg-query";
+import { loadModule, parseSync, scanSync } from "libpg-query";
 
 /** A parse-tree node as libpg_query gives it: `{ NodeType: { ...fields } }`. */
 export type Node = Readonly<Record<string, unknown>>;
@@ -16,7 +16,15 @@ export interface Statement {
     readonly leadingComments: readonly string[];
 }
 
-export type ParseResult = { readonly ok: true; readonly statements: readonly Statement[] } | { readonly ok: false; readonly message: string; readonly line: number; readonly column: number };
+/** An identifier longer than Postgres keeps (63 bytes): the parser has already truncated it. */
+export interface LongIdentifier {
+    readonly text: string;
+    readonly line: number;
+    readonly column: number;
+}
+
+export type ParseResult =
+    | { readonly ok: true; readonly statements: readonly Statement[]; readonly longIdentifiers: readonly LongIdentifier[] } | { readonly ok: false; readonly message: string; readonly line: number; readonly column: number };
 
 let loaded: Promise<void> | undefined;
 
@@ -86,5 +94,9 @@ export function parseStatements(sql: string): ParseResult {
         const [type, node] = Object.entries(entry.stmt)[0] ?? ["Unknown", {}];
         return { type, node: node as Node, ...position(bytes, Buffer.byteLength(sql.slice(0, start))), leadingComments: commentLines(between) };
     });
-    return { ok: true, statements };
+    // Postgres truncates long identifiers while scanning, so only the tokens still show them.
+    const longIdentifiers = (scanSync(sql) as { tokens: { start: number; end: number; text: string; tokenName: string }[] }).tokens
+        .filter((t) => t.tokenName === "IDENT" && Buffer.byteLength(t.text.replace(/^"|"$/g, "")) > 63)
+        .map((t) => ({ text: t.text, ...position(bytes, t.start) }));
+    return { ok: true, statements, longIdentifiers };
 }
