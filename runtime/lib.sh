@@ -50,9 +50,11 @@ directives() {
          { header = 0 }' "$@"
 }
 
-# Writes "<version> <name> <sha256> <transactional>" for the files listed in $2 (from
-# migration_files) to $3, with one sha256sum and one awk for all of them. Stops on an
-# unknown header directive.
+# Writes "<version> <name> <sha256> <transactional> <completes>" for the files listed in
+# $2 (from migration_files) to $3, with one sha256sum and one awk for all of them.
+# <completes> is the expand version a contract file completes, "-" for an expand file.
+# Header directives: no-transaction, expand, contract completes <version>, and the
+# linter's "allow <rule-id> because <reason>". Stops on any other.
 annotate_migrations() {
     : >"$3.sums"
     : >"$3.directives"
@@ -64,11 +66,15 @@ annotate_migrations() {
     awk -v sums="$3.sums" -v dirs="$3.directives" '
         FILENAME == sums { sum[$2] = $1; next }
         FILENAME == dirs {
-            if ($2 == "no-transaction") notx[$1] = 1
-            else { print $1 ": unknown header \"-- migrate-first: " substr($0, length($1) + 2) "\"; the known one is \"-- migrate-first: no-transaction\""; bad = 1 }
+            if ($2 == "no-transaction" && NF == 2) notx[$1] = 1
+            else if ($2 == "contract" && $3 == "completes" && $4 ~ /^[0-9]+$/ && NF == 4) { v = $4; sub(/^0+/, "", v); completes[$1] = (v == "" ? 0 : v) }
+            else if (!($2 == "expand" && NF == 2) && !($2 == "allow" && $4 == "because" && NF >= 5)) {
+                print $1 ": unknown header \"-- migrate-first: " substr($0, length($1) + 2) "\"; the known ones are no-transaction, expand, contract completes <version>, allow <rule-id> because <reason>"
+                bad = 1
+            }
             next
         }
-        !bad { print $1, $2, sum[$2], ($2 in notx ? "false" : "true") }
+        !bad { print $1, $2, sum[$2], ($2 in notx ? "false" : "true"), ($2 in completes ? completes[$2] : "-") }
         END { exit bad }' "$3.sums" "$3.directives" "$2" >"$3" || fail "$(head -n 1 "$3")"
 }
 
@@ -136,6 +142,8 @@ CREATE TABLE IF NOT EXISTS migrate_first.schema_history (
     applied_by    text NOT NULL,
     transactional boolean NOT NULL
 );
+-- Added with expand/contract; a constant default adds it without a rewrite.
+ALTER TABLE migrate_first.schema_history ADD COLUMN IF NOT EXISTS completes numeric;
 CREATE TABLE IF NOT EXISTS migrate_first.verified_release (
     release          text NOT NULL,
     verified_at      timestamptz NOT NULL DEFAULT now(),

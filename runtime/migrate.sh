@@ -27,6 +27,10 @@
 #   LOCK_RETRIES        retries of a file that hit lock_timeout         (default 3)
 #   LOCK_WAIT           seconds to wait for another runner's lock       (default 120)
 #   ALLOW_OUT_OF_ORDER  "true" applies a new file older than the last applied one (default false)
+#
+# Expand/contract: a file whose header says "-- migrate-first: contract completes <v>" is
+# applied only if file <v> was applied by an earlier release that migrate_first.verified_release
+# holds (its PostSync smoke check passed). Otherwise the run stops before applying anything.
 # Exit 0: every file is applied. Exit 1: the hook failed; the message says why and what to do.
 set -u
 script_name=migrate
@@ -65,13 +69,14 @@ SET statement_timeout = :'statement_timeout';
 EOF
     history_tables_psql
     cat <<'EOF'
-CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL);
+CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, completes numeric);
 EOF
-    while read -r version name sum tx; do
-        printf '%s\n' "INSERT INTO mf_file VALUES ($version, '$name', '$sum');"
+    while read -r version name sum tx completes; do
+        [ "$completes" = - ] && completes=NULL
+        printf '%s\n' "INSERT INTO mf_file VALUES ($version, '$name', '$sum', $completes);"
     done <"$work/annotated"
     cat <<'EOF'
-SELECT set_config('migrate_first.out_of_order', :'out_of_order', false) \g /dev/null
+SELECT set_config('migrate_first.out_of_order', :'out_of_order', false), set_config('migrate_first.release', :'release', false) \g /dev/null
 DO $mf$
 DECLARE
     f record;
@@ -91,6 +96,28 @@ BEGIN
                 USING HINT = 'give it a version after the last applied one, or set migration.allowOutOfOrder if its order truly does not matter';
         END LOOP;
     END IF;
+    -- Expand/contract, enforced: a contract file runs only after the release that applied
+    -- its expand was deployed and verified by its PostSync smoke check. Nothing is applied
+    -- before every pending contract passes.
+    FOR f IN SELECT m.name, m.completes, e.name AS expand_name, e.release AS expand_release,
+                    (SELECT x.name FROM mf_file x WHERE x.version = m.completes) AS expand_file
+               FROM mf_file m LEFT JOIN migrate_first.schema_history e ON e.version = m.completes
+              WHERE m.completes IS NOT NULL AND NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version)
+              ORDER BY m.version LOOP
+        IF f.expand_release IS NULL AND f.expand_file IS NOT NULL THEN
+            RAISE EXCEPTION '% completes %, which arrives in this same release (%): the old version still running needs what the expand keeps', f.name, f.expand_file, current_setting('migrate_first.release')
+                USING HINT = format('deploy a release with %s alone, let its PostSync smoke check verify it, then ship %s in a later release', f.expand_file, f.name);
+        ELSIF f.expand_release IS NULL THEN
+            RAISE EXCEPTION '% completes version %, which is neither applied nor in this release', f.name, f.completes
+                USING HINT = 'fix the header: -- migrate-first: contract completes <version of the expand file>';
+        ELSIF f.expand_release = current_setting('migrate_first.release') THEN
+            RAISE EXCEPTION '% completes %, which this same release (%) applied: the old version may still be running', f.name, f.expand_name, f.expand_release
+                USING HINT = format('ship %s in a release after %s, once that one is verified', f.name, f.expand_release);
+        ELSIF NOT EXISTS (SELECT FROM migrate_first.verified_release v WHERE v.release = f.expand_release) THEN
+            RAISE EXCEPTION '% completes %, applied by release %, which has not been verified', f.name, f.expand_name, f.expand_release
+                USING HINT = format('deploy %s and let its PostSync smoke check pass first; then sync this release again', f.expand_release);
+        END IF;
+    END LOOP;
     FOR f IN SELECT h.name FROM migrate_first.schema_history h WHERE NOT EXISTS (SELECT FROM mf_file m WHERE m.version = h.version) ORDER BY h.version LOOP
         RAISE NOTICE '% is in the history but no longer in the migrations directory', f.name;
     END LOOP;
@@ -112,11 +139,11 @@ EOF
     awk '{ printf "%s NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = %s) AS mf_p_%s", (NR % 500 == 1 ? "SELECT" : ","), $1, $1 }
          NR % 500 == 0 { print " \\gset" } END { if (NR % 500 != 0) print " \\gset" }' "$work/annotated"
     # Three round trips per pending file, and printf only: no process per file.
-    while read -r version name sum tx; do
+    while read -r version name sum tx completes; do
         printf '%s\n' "\\if :mf_p_$version"
         if [ "$tx" = true ]; then
             printf '%s\n' "\\echo migrate: applying $name" "BEGIN \\; SELECT clock_timestamp() AS mf_started, pg_current_xact_id()::text AS mf_xid \\gset"
-            check="WHERE pg_temp.mf_same_tx(:'mf_xid', '$name')"
+            check="AND pg_temp.mf_same_tx(:'mf_xid', '$name')"
             commit="\\; COMMIT"
         else
             printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied" \
@@ -124,8 +151,8 @@ EOF
             check="" commit=""
         fi
         printf '%s\n' "\\set VERBOSITY verbose" "\\set ECHO errors" "\\i '$dir/$name'" "\\set ECHO none" "\\set VERBOSITY default" \
-            "INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional)" \
-            "SELECT $version, '$name', '$sum', :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx $check" \
+            "INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional, completes)" \
+            "SELECT $version, '$name', '$sum', :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx, completes FROM mf_file WHERE version = $version $check" \
             "$commit \\; SELECT duration_ms AS mf_ms FROM migrate_first.schema_history WHERE version = $version \\gset" \
             "\\echo migrate: applied $name in :mf_ms ms" "\\endif"
     done <"$work/annotated"
