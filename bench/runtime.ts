@@ -1,4 +1,4 @@
-// npm run bench: the runtime's overhead and latency, printed beside their targets. Never asserted.
+// npm run bench: the runtime's overhead and latency, and the linter's throughput, printed beside their targets. Never asserted.
 import { spawn, spawnSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -80,10 +80,67 @@ async function readiness(): Promise<void> {
     row("median latency", `${median(latencies)} ms`, `max ${Math.max(...latencies)} ms`, "target < 1000 ms");
 }
 
+// A corpus like real migrations: mostly safe statements, some the linter flags.
+const lintStatements = [
+    "CREATE TABLE IF NOT EXISTS t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());",
+    "ALTER TABLE t{i} ADD COLUMN IF NOT EXISTS note text;",
+    "ALTER TABLE accounts ADD COLUMN flag_{i} boolean DEFAULT false;",
+    "CREATE INDEX accounts_{i} ON accounts (name);",
+    "ALTER TABLE accounts ADD CONSTRAINT fk_{i} FOREIGN KEY (owner_id) REFERENCES users (id) NOT VALID;",
+    "UPDATE accounts SET note = 'x' WHERE id BETWEEN {i} AND {i} + 1000;",
+    "ALTER TABLE accounts ALTER COLUMN score_{i} TYPE bigint;",
+    "INSERT INTO settings (key, value) VALUES ('k{i}', 'v') ON CONFLICT (key) DO NOTHING;",
+    "COMMENT ON TABLE t{i} IS 'table {i}';",
+    "CREATE OR REPLACE VIEW v{i} AS SELECT id, name FROM t{i} WHERE created_at > now() - interval '1 day';",
+];
+
+async function lintThroughput(): Promise<void> {
+    const { loadParser, lintDirectory } = await import("../lint");
+    const dir = mkdtempSync(join(tmpdir(), "migrate-first-lint-bench-"));
+    const perFile = 20;
+    const fileCount = 500;
+    for (let f = 1; f <= fileCount; f++) {
+        const body = Array.from({ length: perFile }, (_, s) => (lintStatements[(f + s) % lintStatements.length] ?? "").replaceAll("{i}", String(f * perFile + s)));
+        writeFileSync(join(dir, `${String(f).padStart(4, "0")}_step.sql`), `${body.join("\n")}\n`);
+    }
+    try {
+        await loadParser();
+        const before = process.memoryUsage().rss;
+        const times: number[] = [];
+        let statements = 0;
+        for (let round = 0; round < rounds; round++) {
+            const started = process.hrtime.bigint();
+            statements = lintDirectory(dir).statements;
+            times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        const ms = median(times);
+        const peak = process.resourceUsage().maxRSS / 1024;
+        console.log(`\nLint throughput: ${statements} statements in ${fileCount} files, median of ${rounds} runs`);
+        row("migrate-first lint (libpg-query 18, wasm)", `${Math.round(ms)} ms`, `${Math.round(statements / (ms / 1000))} statements/s`, "target >= 20000 statements/s");
+        row("  memory", `${Math.round(peak)} MiB`, `peak RSS (${Math.round(before / 1048576)} MiB before)`, "");
+        const squawk = join(__dirname, "..", "node_modules", ".bin", "squawk");
+        const squawkMs: number[] = [];
+        for (let round = 0; round < rounds; round++) {
+            const started = Date.now();
+            // squawk expands the pattern itself (a directory alone finds nothing).
+            const run = spawnSync(squawk, [`${dir}/*.sql`], { stdio: "ignore" });
+            if (run.error !== undefined) {
+                row("squawk-cli", "not run", run.error.message, "");
+                return;
+            }
+            squawkMs.push(Date.now() - started);
+        }
+        row("squawk-cli (same corpus)", `${median(squawkMs)} ms`, `${Math.round(statements / (median(squawkMs) / 1000))} statements/s`, `migrate-first takes ${(ms / median(squawkMs)).toFixed(2)}x squawk's time`);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 (async () => {
-    console.log(`migrate-first runtime benchmark (${new Date().toISOString()}, node ${process.version})`);
+    console.log(`migrate-first benchmark (${new Date().toISOString()}, node ${process.version})`);
     await overhead();
     await readiness();
+    await lintThroughput();
 })().catch((error: unknown) => {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

@@ -95,7 +95,9 @@ export function parseStatements(sql: string): ParseResult {
         return { type, node: node as Node, ...position(bytes, Buffer.byteLength(sql.slice(0, start))), leadingComments: commentLines(between) };
     });
     // Postgres truncates long identifiers while scanning, so only the tokens still show them.
-    const longIdentifiers = (scanSync(sql) as { tokens: { start: number; end: number; text: string; tokenName: string }[] }).tokens
+    // Scanning costs as much as parsing: only when a long name is possible at all.
+    const mayHaveLongName = /[\w$]{64,}|"[^"]{64,}"|[^\x00-\x7f]/.test(sql);
+    const longIdentifiers = !mayHaveLongName ? [] : (scanSync(sql) as { tokens: { start: number; end: number; text: string; tokenName: string }[] }).tokens
         .filter((t) => t.tokenName === "IDENT" && Buffer.byteLength(t.text.replace(/^"|"$/g, "")) > 63)
         .map((t) => ({ text: t.text, ...position(bytes, t.start) }));
     return { ok: true, statements, longIdentifiers };
