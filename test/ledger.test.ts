@@ -3,8 +3,7 @@ import { writeFileSync } from "fs";
 import { join } from "path";
 import { runSql } from "../rehearsal/provision";
 import { runScript } from "../rehearsal/scripts";
-import { startStandInApp } from "../rehearsal/stand-in-app";
-import { TestEnvironment, withPostgres } from "./helpers/environments";
+import { TestEnvironment, verifyRelease, withPostgres } from "./helpers/environments";
 import { migrationsDir } from "./helpers/scratch";
 
 const expand = "ALTER TABLE users ADD COLUMN email_verified boolean DEFAULT false;\n";
@@ -17,12 +16,7 @@ describe("the release ledger, enforced by migrate.sh", function () {
     const { environment, migrateEnv } = withPostgres("ledger");
 
     const migrate = (db: TestEnvironment, dir: string, release: string) => runScript("migrate.sh", migrateEnv(db, dir, { RELEASE: release }));
-    async function verify(db: TestEnvironment, dir: string, release: string): Promise<void> {
-        const app = await startStandInApp("/health");
-        const run = await runScript("smoke-check.sh", { ...db.app, HEALTH_URL: app.healthUrl, MIGRATIONS_DIR: dir, RELEASE: release });
-        await app.close();
-        assert.equal(run.code, 0, run.stderr);
-    }
+
     const columns = (db: TestEnvironment) => runSql(db.migrator, "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0 AND NOT attisdropped;");
 
     /** The files each release ships: v0 creates the table, v1 adds the expand, v2 the contract. */
@@ -45,7 +39,7 @@ describe("the release ledger, enforced by migrate.sh", function () {
         const db = environment();
         const r = releases();
         assert.equal((await migrate(db, r.v0, "acme/shop:v0")).code, 0);
-        await verify(db, r.v0, "acme/shop:v0");
+        await verifyRelease(db, r.v0, "acme/shop:v0");
         assert.equal((await migrate(db, r.v1, "acme/shop:v1")).code, 0);
 
         const early = await migrate(db, r.v2, "acme/shop:v2");
@@ -59,7 +53,7 @@ describe("the release ledger, enforced by migrate.sh", function () {
         assert.equal(down.code, 1);
         assert.equal((await migrate(db, r.v2, "acme/shop:v2")).code, 1);
 
-        await verify(db, r.v1, "acme/shop:v1");
+        await verifyRelease(db, r.v1, "acme/shop:v1");
         const applied = await migrate(db, r.v2, "acme/shop:v2");
         assert.equal(applied.code, 0, applied.stderr);
         assert.equal(columns(db), "id,email_verified");
@@ -70,7 +64,7 @@ describe("the release ledger, enforced by migrate.sh", function () {
         const db = environment();
         const r = releases();
         assert.equal((await migrate(db, r.v1, "acme/shop:v1")).code, 0);
-        await verify(db, r.v1, "acme/shop:v1");
+        await verifyRelease(db, r.v1, "acme/shop:v1");
         const run = await migrate(db, r.v2, "acme/shop:v1");
         assert.equal(run.code, 1);
         assert.match(run.stderr, /completes 0002_add_email_verified\.sql, which this same release \(acme\/shop:v1\) applied: the old version may still be running/);

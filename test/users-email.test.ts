@@ -4,8 +4,7 @@ import { join } from "path";
 import { lintDirectory, loadParser } from "../lint";
 import { runSql } from "../rehearsal/provision";
 import { runScript } from "../rehearsal/scripts";
-import { startStandInApp } from "../rehearsal/stand-in-app";
-import { TestEnvironment, withPostgres } from "./helpers/environments";
+import { TestEnvironment, verifyRelease, withPostgres } from "./helpers/environments";
 import { migrationsDir } from "./helpers/scratch";
 
 const example = join(__dirname, "..", "examples", "users-email");
@@ -28,12 +27,7 @@ describe("examples/users-email: the article's two deploys, rehearsed", function 
     const migrate = (n: number) => runScript("migrate.sh", migrateEnv(db, releaseDir(n), { RELEASE: image(n) }));
     /** Release n's code, as the app role. */
     const queries = (n: number) => () => runSql(db.app, readFileSync(join(example, "releases", String(n), "queries.sql"), "utf8"));
-    async function verify(n: number): Promise<void> {
-        const app = await startStandInApp("/health");
-        const run = await runScript("smoke-check.sh", { ...db.app, HEALTH_URL: app.healthUrl, MIGRATIONS_DIR: releaseDir(n), RELEASE: image(n) });
-        await app.close();
-        assert.equal(run.code, 0, run.stderr);
-    }
+    const verify = (n: number) => verifyRelease(db, releaseDir(n), image(n));
 
     it("lints clean: the drop sits in a contract file naming its expand", async () => {
         await loadParser();

@@ -1,4 +1,7 @@
+import { strict as assert } from "assert";
 import { LocalPostgres, startPostgres } from "../../rehearsal/postgres";
+import { runScript } from "../../rehearsal/scripts";
+import { startStandInApp } from "../../rehearsal/stand-in-app";
 import { LocalDatabase, provisionDatabase } from "../../rehearsal/provision";
 import { validSpec } from "./specs";
 
@@ -37,4 +40,12 @@ export function withPostgres(prefix: string) {
             return { ...db.migrator, MIGRATIONS_DIR: dir, APP: db.name, RELEASE: db.release, APP_ROLE: db.plan.app, ...extra };
         },
     };
+}
+
+/** Runs the PostSync smoke check for a release against a stand-in app, which records it as verified. */
+export async function verifyRelease(db: TestEnvironment, migrations: string, release: string): Promise<void> {
+    const app = await startStandInApp("/health");
+    const run = await runScript("smoke-check.sh", { ...db.app, HEALTH_URL: app.healthUrl, MIGRATIONS_DIR: migrations, RELEASE: release });
+    await app.close();
+    assert.equal(run.code, 0, run.stderr);
 }
