@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // npm run render -- --stack dev --out out/dev
 import { Command } from "commander";
-import { mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
 import { specFromStackFile } from "../stacks";
 import { planRows } from "../plan";
+import { formatFinding, lintDirectory, loadParser } from "../lint";
 import { renderEnvironment } from "./render-files";
 import { stackName } from "./options";
 
@@ -17,10 +18,19 @@ const program = new Command("render")
     .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
     .option("-q, --quiet", "print only the files written, not the sync plan")
     .showHelpAfterError("(run with --help for usage)")
-    .action((opts: { stack: string; out?: string; dir: string; quiet?: boolean }) => {
+    .action(async (opts: { stack: string; out?: string; dir: string; quiet?: boolean }) => {
         const out = resolve(opts.out ?? join("out", opts.stack));
         const spec = specFromStackFile(resolve(opts.dir), opts.stack);
         console.log(`render: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, delivery ${spec.delivery}`);
+        // What goes to Git must pass the migration linter first (SQL mode: the files ship in the image).
+        const migrations = resolve(opts.dir, spec.migration.directory);
+        if (spec.migration.mode === "sql" && existsSync(migrations)) {
+            await loadParser();
+            const report = lintDirectory(migrations);
+            report.findings.filter((f) => f.severity !== "allowed").forEach((f) => console.log(`render: ${formatFinding(f)}`));
+            if (report.errors > 0) throw new Error(`${migrations} has ${report.errors} lint error(s) (above); nothing was written. Fix them, or allow one with "-- migrate-first: allow <rule-id> because <reason>"`);
+            console.log(`render: linted ${report.files.length} migration file(s) in ${migrations}: no errors`);
+        }
         const rendered = renderEnvironment(spec, loadRuntimeScripts(), `Pulumi.${opts.stack}.yaml`);
         mkdirSync(out, { recursive: true });
         for (const [file, content] of Object.entries(rendered.files)) {
@@ -34,9 +44,7 @@ const program = new Command("render")
         }
     });
 
-try {
-    program.parse();
-} catch (error) {
+program.parseAsync().catch((error: unknown) => {
     console.error(`render: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
-}
+});

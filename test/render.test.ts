@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parseAllDocuments } from "yaml";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
+import { scratchDir } from "./helpers/scratch";
 
 const root = join(__dirname, "..");
 
@@ -90,5 +91,22 @@ describe("render CLI", function () {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("lints the stack's migrations first, and writes nothing when one has an error", () => {
+        const dir = scratchDir("lint-stack");
+        mkdirSync(join(dir, "migrations"));
+        writeFileSync(join(dir, "migrations", "0001_users.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+        writeFileSync(join(dir, "migrations", "0002_drop.sql"), "ALTER TABLE users DROP COLUMN email;\n");
+        writeFileSync(join(dir, "Pulumi.qa.yaml"), readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace("directory: examples/shop/migrations", "directory: migrations"));
+        const bad = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"));
+        assert.equal(bad.code, 1);
+        assert.match(bad.stdout, /render: 0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/);
+        assert.match(bad.stderr, /has 1 lint error\(s\) \(above\); nothing was written/);
+        assert.ok(!readdirSync(dir).includes("out"), "nothing written");
+        writeFileSync(join(dir, "migrations", "0002_drop.sql"), "-- migrate-first: contract completes 1\nALTER TABLE users DROP COLUMN email;\n");
+        const good = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"));
+        assert.equal(good.code, 0, good.stderr);
+        assert.match(good.stdout, /render: linted 2 migration file\(s\) in .*: no errors/);
     });
 });
