@@ -4,16 +4,12 @@ import { AddressInfo } from "net";
 export interface StandInApp {
     /** The health URL, on loopback. */
     readonly healthUrl: string;
-    /** Requests answered so far. */
-    requests(): number;
     close(): Promise<void>;
 }
 
 /** A tiny HTTP server standing in for the app's new pods: 200 on its health path, 404 elsewhere. */
 export async function startStandInApp(healthPath: string): Promise<StandInApp> {
-    let requests = 0;
     const server = createServer((req, res) => {
-        requests++;
         res.statusCode = req.url === healthPath ? 200 : 404;
         res.end(res.statusCode === 200 ? "ok\n" : "not found\n");
     });
@@ -21,7 +17,6 @@ export async function startStandInApp(healthPath: string): Promise<StandInApp> {
     const { port } = server.address() as AddressInfo;
     return {
         healthUrl: `http://127.0.0.1:${port}${healthPath}`,
-        requests: () => requests,
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
 }

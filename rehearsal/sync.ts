@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "fs";
+import { existsSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
@@ -27,16 +27,8 @@ export interface RehearsalOptions {
 }
 
 export interface RehearsalResult {
-    /** True when every step of the plan succeeded. */
-    readonly synced: boolean;
-    /** "<Kind> <name>" of the step that failed (in the last release tried). */
+    /** "<Kind> <name>" of the step that failed (in the last release tried); undefined when every sync succeeded. */
     readonly failed?: string;
-    /** The alert the SyncFail hook would post (JSON), when a step failed. */
-    readonly alert?: string;
-    /** migrate_first.schema_history at the end, one "version name release" line per file. */
-    readonly history: readonly string[];
-    /** Releases migrate_first.verified_release holds at the end. */
-    readonly verified: readonly string[];
 }
 
 /** The runtime script a container runs (`sh /migrate-first/<script>`), if it runs one. */
@@ -66,20 +58,20 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
         log(`Postgres ${runSql(pg.env("postgres", pg.adminPassword), "SHOW server_version;")} on 127.0.0.1:${pg.port}`);
         const db = provisionDatabase(pg, spec);
         log(`database ${db.plan.database}: roles ${db.plan.roles.map((r) => `${r.name} (${r.purpose})`).join(", ")}, with the component's grants`);
-        let outcome: { failed?: string; alert?: string } = {};
+        let failed: string | undefined;
         for (const [index, release] of options.releases.entries()) {
             if (options.releases.length > 1) log(`release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`);
             const releaseSpec = { ...spec, app: { ...spec.app, image: release.image } };
             const names = buildWorkload(releaseSpec, loadRuntimeScripts()).names;
             const secrets = { [names.migratorSecret]: db.migrator, [names.appSecret]: db.app };
-            outcome = await syncRelease(releaseSpec, { spec: releaseSpec, secrets, work, migrationsDir: release.migrationsDir, log, healthUrl: () => app.current?.healthUrl }, app);
-            if (outcome.failed !== undefined) break;
+            failed = await syncRelease(releaseSpec, { spec: releaseSpec, secrets, work, migrationsDir: release.migrationsDir, log, healthUrl: () => app.current?.healthUrl }, app);
+            if (failed !== undefined) break;
         }
         const history = runSql(db.migrator, "SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;").split("\n").filter(Boolean);
         const verified = runSql(db.migrator, "SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;").split("\n").filter(Boolean);
         log(`end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`);
         log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
-        return { synced: outcome.failed === undefined, ...outcome, history, verified };
+        return failed === undefined ? {} : { failed };
     } finally {
         await app.current?.close();
         await pg.stop();
@@ -88,8 +80,8 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
     }
 }
 
-/** One release: every step of its sync plan in order; on a failed step, its SyncFail hooks. */
-async function syncRelease(spec: EnvironmentSpec, context: JobContext, app: { current?: StandInApp }): Promise<{ failed?: string; alert?: string }> {
+/** One release: every step of its sync plan in order; on a failed step, its SyncFail hooks. Returns the failed step, if any. */
+async function syncRelease(spec: EnvironmentSpec, context: JobContext, app: { current?: StandInApp }): Promise<string | undefined> {
     const objects = workloadObjects(buildWorkload(spec, loadRuntimeScripts()));
     const plan = planSync(objects);
     const log = context.log;
@@ -100,7 +92,8 @@ async function syncRelease(spec: EnvironmentSpec, context: JobContext, app: { cu
             if (object.kind === "Job") {
                 if (!(await runJob(object, context))) {
                     log(`sync stopped: Job ${task.name} failed; later steps are never applied, the old version keeps running`);
-                    return { failed: `Job ${task.name}`, alert: await runSyncFail(plan, objects, context) };
+                    await runSyncFail(plan, objects, context);
+                    return `Job ${task.name}`;
                 }
             } else if (object.kind === "Deployment") {
                 await app.current?.close();
@@ -112,7 +105,7 @@ async function syncRelease(spec: EnvironmentSpec, context: JobContext, app: { cu
         }
     }
     log(`synced ${spec.app.image}: every step succeeded`);
-    return {};
+    return undefined;
 }
 
 interface JobContext {
@@ -200,12 +193,9 @@ async function runJob(job: IJob, context: JobContext): Promise<boolean> {
     }
 }
 
-/** The SyncFail hooks, all at once as Argo CD applies them; returns the alert they compose. */
-async function runSyncFail(plan: SyncPlan, objects: readonly WorkloadObject[], context: JobContext): Promise<string | undefined> {
+/** The SyncFail hooks, all at once as Argo CD applies them; their alert.sh prints the message instead of posting it. */
+async function runSyncFail(plan: SyncPlan, objects: readonly WorkloadObject[], context: JobContext): Promise<void> {
     context.log(`SyncFail: ${plan.onFailure.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
     await Promise.all(plan.onFailure.map((task) => runJob(objectOf(objects, task) as IJob, context)));
-    const payload = join(context.work, "alert.json");
-    if (!existsSync(payload)) return undefined;
-    context.log("the JSON above is what the webhook would receive (a rehearsal never posts)");
-    return readFileSync(payload, "utf8").trim();
+    if (existsSync(join(context.work, "alert.json"))) context.log("the JSON above is what the webhook would receive (a rehearsal never posts)");
 }
