@@ -31,6 +31,8 @@
 # Expand/contract: a file whose header says "-- migrate-first: contract completes <v>" is
 # applied only if file <v> was applied by an earlier release that migrate_first.verified_release
 # holds (its PostSync smoke check passed). Otherwise the run stops before applying anything.
+# A new database (empty history) has no earlier release to protect: contracts apply with
+# their expands.
 # Exit 0: every file is applied. Exit 1: the hook failed; the message says why and what to do.
 set -u
 script_name=migrate
@@ -80,6 +82,7 @@ SELECT set_config('migrate_first.out_of_order', :'out_of_order', false), set_con
 DO $mf$
 DECLARE
     f record;
+    new_database boolean;
 BEGIN
     FOR f IN SELECT h.name, h.release, h.checksum AS was, m.checksum AS now
                FROM migrate_first.schema_history h JOIN mf_file m USING (version)
@@ -98,13 +101,20 @@ BEGIN
     END IF;
     -- Expand/contract, enforced: a contract file runs only after the release that applied
     -- its expand was deployed and verified by its PostSync smoke check. Nothing is applied
-    -- before every pending contract passes.
-    FOR f IN SELECT m.name, m.completes, e.name AS expand_name, e.release AS expand_release,
+    -- before every pending contract passes. A new database (empty history) is the exception:
+    -- no earlier release runs on it, so its first release applies contracts with their expands.
+    new_database := NOT EXISTS (SELECT FROM migrate_first.schema_history);
+    IF new_database AND EXISTS (SELECT FROM mf_file WHERE completes IS NOT NULL) THEN
+        RAISE NOTICE 'new database (empty history): no earlier release runs on it, so contract files apply with their expands';
+    END IF;
+    FOR f IN SELECT m.name, m.version, m.completes, e.name AS expand_name, e.release AS expand_release,
                     (SELECT x.name FROM mf_file x WHERE x.version = m.completes) AS expand_file
                FROM mf_file m LEFT JOIN migrate_first.schema_history e ON e.version = m.completes
               WHERE m.completes IS NOT NULL AND NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version)
               ORDER BY m.version LOOP
-        IF f.expand_release IS NULL AND f.expand_file IS NOT NULL THEN
+        IF new_database AND f.expand_file IS NOT NULL AND f.completes < f.version THEN
+            CONTINUE;
+        ELSIF f.expand_release IS NULL AND f.expand_file IS NOT NULL THEN
             RAISE EXCEPTION '% completes %, which arrives in this same release (%): the old version still running needs what the expand keeps', f.name, f.expand_file, current_setting('migrate_first.release')
                 USING HINT = format('deploy a release with %s alone, let its PostSync smoke check verify it, then ship %s in a later release', f.expand_file, f.name);
         ELSIF f.expand_release IS NULL THEN

@@ -28,11 +28,22 @@ describe("the release ledger, enforced by migrate.sh", function () {
 
     it("refuses a contract that arrives in the same release as its expand, before applying anything", async () => {
         const db = environment();
-        const run = await migrate(db, releases().v2, "acme/shop:v1");
+        const r = releases();
+        assert.equal((await migrate(db, r.v0, "acme/shop:v0")).code, 0);
+        await verifyRelease(db, r.v0, "acme/shop:v0");
+        const run = await migrate(db, r.v2, "acme/shop:v1");
         assert.equal(run.code, 1);
         assert.match(run.stderr, /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release \(acme\/shop:v1\)/);
         assert.match(run.stderr, /deploy a release with 0002_add_email_verified\.sql alone, let its PostSync smoke check verify it, then ship 0003_drop_is_email_confirmed\.sql in a later release/);
-        assert.equal(runSql(db.migrator, "SELECT count(*) FROM migrate_first.schema_history;"), "0", "nothing applied, not even the files before it");
+        assert.equal(runSql(db.migrator, "SELECT count(*) FROM migrate_first.schema_history;"), "1", "nothing applied, not even the expand before it");
+    });
+
+    it("applies a whole history, contracts included, to a new database: no earlier release runs on it", async () => {
+        const db = environment();
+        const run = await migrate(db, releases().v2, "acme/shop:v2");
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr + run.stdout, /new database \(empty history\): no earlier release runs on it, so contract files apply with their expands/);
+        assert.equal(columns(db), "id,email_verified");
     });
 
     it("refuses a contract until the expand's release is verified, then applies it", async () => {
