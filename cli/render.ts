@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // npm run render -- --stack dev --out out/dev
 import { Command } from "commander";
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
 import { specFromStackFile } from "../stacks";
 import { planRows } from "../plan";
-import { formatFinding, lintDirectory, loadParser } from "../lint";
+import { checkMigrations, migrationCheckMessage } from "../lint";
 import { renderEnvironment } from "./render-files";
 import { stackName } from "./options";
 
@@ -23,14 +23,10 @@ const program = new Command("render")
         const spec = specFromStackFile(resolve(opts.dir), opts.stack);
         console.log(`render: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, delivery ${spec.delivery}`);
         // What goes to Git must pass the migration linter first (SQL mode: the files ship in the image).
-        const migrations = resolve(opts.dir, spec.migration.directory);
-        if (spec.migration.mode === "sql" && existsSync(migrations)) {
-            await loadParser();
-            const report = lintDirectory(migrations);
-            report.findings.filter((f) => f.severity !== "allowed").forEach((f) => console.log(`render: ${formatFinding(f)}`));
-            if (report.errors > 0) throw new Error(`${migrations} has ${report.errors} lint error(s) (above); nothing was written. Fix them, or allow one with "-- migrate-first: allow <rule-id> because <reason>"`);
-            console.log(`render: linted ${report.files.length} migration file(s) in ${migrations}: no errors`);
-        }
+        const check = await checkMigrations(spec, resolve(opts.dir));
+        check.warnings.forEach((w) => console.log(`render: warning: ${w}`));
+        if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was written"));
+        if (check.report !== undefined) console.log(`render: linted ${check.report.files.length} migration file(s) in ${check.directory}: no errors`);
         const rendered = renderEnvironment(spec, loadRuntimeScripts(), `Pulumi.${opts.stack}.yaml`);
         mkdirSync(out, { recursive: true });
         for (const [file, content] of Object.entries(rendered.files)) {
