@@ -1,6 +1,8 @@
 // The Pulumi program: one stack, one application environment, from stack config.
+// Everything is checked before the first resource: the spec, then the release's migrations.
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment } from "./components";
+import { checkMigrations, migrationCheckMessage, ShippedRelease, shippedVersions } from "./lint";
 import { SpecError } from "./spec";
 import { isProgramConfigSecret, programConfigEntries, specFromConfig } from "./stacks";
 
@@ -17,19 +19,36 @@ function loadSpec() {
     }
 }
 
-const spec = loadSpec();
-const env = new AppEnvironment(spec.app.name, {
-    spec,
-    databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
-    alertWebhookUrl: config.getSecret("alertWebhookUrl"),
-});
+/** What this stack's last update shipped, read from its own outputs; undefined before the first. */
+async function lastShipped(): Promise<ShippedRelease | undefined> {
+    const self = new pulumi.StackReference("last-release", { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}` });
+    const [image, versions] = await Promise.all([self.getOutputDetails("image"), self.getOutputDetails("migrationVersions")]);
+    if (typeof image.value !== "string" || !Array.isArray(versions.value)) return undefined;
+    return { image: image.value, versions: versions.value.map(String) };
+}
 
-export const namespace = env.namespace;
-export const database = env.databaseName;
-export const image = spec.app.image;
-export const delivery = spec.delivery;
-export const application = env.applicationName;
-/** The order Argo CD (or, with delivery "direct", Pulumi) applies the workload in: shown by `pulumi preview`. */
-export const syncPlan = env.syncPlan;
-export const appDatabaseUrl = env.appDatabaseUrl;
-export const migratorDatabaseUrl = env.migratorDatabaseUrl;
+export = async () => {
+    const spec = loadSpec();
+    const migrations = await checkMigrations(spec, process.cwd(), lastShipped);
+    migrations.warnings.forEach((warning) => pulumi.log.warn(warning));
+    if (migrations.errors.length > 0) throw new pulumi.RunError(migrationCheckMessage(migrations, "nothing was created"));
+
+    const env = new AppEnvironment(spec.app.name, {
+        spec,
+        databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
+        alertWebhookUrl: config.getSecret("alertWebhookUrl"),
+    });
+    return {
+        namespace: env.namespace,
+        database: env.databaseName,
+        image: spec.app.image,
+        /** The release's migration versions: the next update checks its contracts against them. */
+        migrationVersions: migrations.report === undefined ? undefined : shippedVersions(migrations.report),
+        delivery: spec.delivery,
+        application: env.applicationName,
+        /** The order Argo CD (or, with delivery "direct", Pulumi) applies the workload in: shown by `pulumi preview`. */
+        syncPlan: env.syncPlan,
+        appDatabaseUrl: env.appDatabaseUrl,
+        migratorDatabaseUrl: env.migratorDatabaseUrl,
+    };
+};

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { writeFileSync } from "fs";
 import { join } from "path";
+import { lintDirectory, loadParser, releaseViolations } from "../lint";
 import { runSql } from "../rehearsal/provision";
 import { runScript } from "../rehearsal/scripts";
 import { TestEnvironment, verifyRelease, withPostgres } from "./helpers/environments";
@@ -36,6 +37,11 @@ describe("the release ledger, enforced by migrate.sh", function () {
         assert.match(run.stderr, /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release \(acme\/shop:v1\)/);
         assert.match(run.stderr, /deploy a release with 0002_add_email_verified\.sql alone, let its PostSync smoke check verify it, then ship 0003_drop_is_email_confirmed\.sql in a later release/);
         assert.equal(runSql(db.migrator, "SELECT count(*) FROM migrate_first.schema_history;"), "1", "nothing applied, not even the expand before it");
+
+        // The program says the same at preview, from the versions the last release shipped.
+        await loadParser();
+        const [atPreview] = releaseViolations(lintDirectory(r.v2), "acme/shop:v1", { image: "acme/shop:v0", versions: ["1"] });
+        assert.ok(atPreview !== undefined && run.stderr.includes(atPreview.message) && run.stderr.includes(atPreview.hint), run.stderr);
     });
 
     it("applies a whole history, contracts included, to a new database: no earlier release runs on it", async () => {

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { registered, ofType, reveal } from "./helpers/pulumi-mocks";
+import { registered, ofType, reveal, Registered } from "./helpers/pulumi-mocks";
+import { migrationsDir } from "./helpers/scratch";
 import * as pulumi from "@pulumi/pulumi";
 
 const root = join(__dirname, "..");
@@ -16,17 +17,29 @@ function devConfig(extra: Record<string, string> = {}): Record<string, string> {
     return { ...config, "migrate-first:databaseAdminPassword": "program-canary-pw", ...extra };
 }
 
-function runProgram(config: Record<string, string>, secretKeys = ["migrate-first:databaseAdminPassword"]) {
+function runProgram(config: Record<string, string>, secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs: Record<string, Record<string, unknown>> = {}) {
     let outputs: Record<string, unknown> = {};
     let error: unknown;
-    return registered(() => {
+    return registered(async () => {
         delete require.cache[programPath];
         try {
-            outputs = require(programPath) as Record<string, unknown>;
+            const program = require(programPath) as () => Promise<Record<string, unknown>>;
+            outputs = await program();
         } catch (e) {
             error = e;
         }
-    }, { stack: "dev", config, secretKeys }).then((resources) => ({ resources, outputs, error }));
+    }, { stack: "dev", config, secretKeys, stackOutputs }).then((resources) => ({ resources, outputs, error }));
+}
+
+/** The program reads its own last outputs through this StackReference. */
+const self = "organization/migrate-first/dev";
+const created = (resources: readonly Registered[]) => resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
+
+/** The dev stack's config with its migrations taken from `directory`. */
+function devWithMigrations(directory: string): Record<string, string> {
+    const config = devConfig();
+    const migration = JSON.parse(config["migrate-first:migration"] as string) as Record<string, unknown>;
+    return { ...config, "migrate-first:migration": JSON.stringify({ ...migration, directory }) };
 }
 
 describe("the Pulumi program (index.ts) on the dev stack's config", () => {
@@ -35,6 +48,7 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
         assert.equal(error, undefined);
         assert.equal(ofType(resources, "migrate-first:env:AppEnvironment").length, 1);
         assert.equal(outputs.image, "ghcr.io/acme/shop:v1.2.0");
+        assert.deepEqual(outputs.migrationVersions, ["1", "2", "3"], "the release's migrations, for the next update's check");
         const plan = outputs.syncPlan as { step: number; phase: string; kind: string; name: string }[];
         assert.deepEqual(plan.map((r) => `${r.step} ${r.phase} ${r.kind}`), ["1 PreSync ConfigMap", "1 PreSync Job", "2 Sync Service", "2 Sync Deployment", "3 PostSync Job", "4 SyncFail Job"]);
         const url = await reveal(outputs.appDatabaseUrl as pulumi.Output<string>);
@@ -56,5 +70,39 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
         assert.deepEqual(resources, []);
         assert.match(String(error), /migrate-first:databaseAdminPassword: is stored in plain text; set it with: pulumi config set --secret databaseAdminPassword <value>/);
         assert.ok(!String(error).includes("program-canary-pw"));
+    });
+
+    describe("checks the release's migrations at preview, before any resource", () => {
+        const usersEmail = "examples/users-email/migrations";
+        const shipped = (image: string, versions: string[]) => ({ [self]: { image, migrationVersions: versions } });
+
+        it("fails on a lint error, naming the file, line and rule, and creates nothing", async () => {
+            const dir = migrationsDir({ "0001_users.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n", "0002_drop.sql": "ALTER TABLE users DROP COLUMN email;\n" });
+            const { resources, error } = await runProgram(devWithMigrations(dir));
+            assert.deepEqual(created(resources), []);
+            assert.ok(pulumi.RunError.isInstance(error));
+            assert.match(String((error as Error).message), /1 problem\(s\) in the migrations at .*; nothing was created:\n  0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/);
+        });
+
+        it("fails when a contract arrives in the same release as its expand, in the runtime ledger's words", async () => {
+            const { resources, error } = await runProgram(devWithMigrations(usersEmail), undefined, shipped("ghcr.io/acme/shop:v1.1.0", ["1"]));
+            assert.deepEqual(created(resources), []);
+            assert.equal(ofType(resources, "pulumi:pulumi:StackReference")[0]?.inputs.name, self, "it reads its own last outputs");
+            assert.match(String((error as Error).message), /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\): the old version still running needs what the expand keeps — deploy a release with 0002_add_email_verified\.sql alone, let its PostSync smoke check verify it, then ship 0003_drop_is_email_confirmed\.sql in a later release/);
+        });
+
+        it("fails when the contract comes with the very image that shipped its expand", async () => {
+            const { error } = await runProgram(devWithMigrations(usersEmail), undefined, shipped("ghcr.io/acme/shop:v1.2.0", ["1", "2"]));
+            assert.match(String((error as Error).message), /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\) applied/);
+        });
+
+        it("passes a contract whose expand an earlier release shipped, and a new stack's whole history", async () => {
+            const later = await runProgram(devWithMigrations(usersEmail), undefined, shipped("ghcr.io/acme/shop:v1.1.0", ["1", "2"]));
+            assert.equal(later.error, undefined);
+            assert.deepEqual(later.outputs.migrationVersions, ["1", "2", "3"]);
+            const first = await runProgram(devWithMigrations(usersEmail));
+            assert.equal(first.error, undefined, "a new stack means a new database: no earlier release runs on it");
+            assert.equal(ofType(first.resources, "migrate-first:env:AppEnvironment").length, 1);
+        });
     });
 });

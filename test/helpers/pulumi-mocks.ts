@@ -10,14 +10,23 @@ export interface Registered {
 
 /**
  * Runs `program` under the real SDK's mock runtime and returns every resource it
- * registered, after every outstanding registration has finished.
+ * registered, after every outstanding registration has finished. `stackOutputs` holds the
+ * outputs StackReferences read, by stack name.
  */
-export async function registered(program: () => unknown, opts: { stack?: string; config?: Record<string, string>; secretKeys?: string[] } = {}): Promise<Registered[]> {
+export async function registered(
+    program: () => unknown,
+    opts: { stack?: string; config?: Record<string, string>; secretKeys?: string[]; stackOutputs?: Record<string, Record<string, unknown>> } = {},
+): Promise<Registered[]> {
     const seen: Registered[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
                 seen.push({ type: args.type, name: args.name, inputs: args.inputs, options: { provider: args.provider } });
+                // A StackReference reads the outputs of the stack it names ("org/project/stack"); none if never deployed.
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    const stack = String(args.inputs.name);
+                    return { id: stack, state: { name: stack, outputs: opts.stackOutputs?.[stack] ?? {}, secretOutputNames: [] } };
+                }
                 // What the providers would compute: a password for RandomPassword.
                 const computed = args.type === "random:index/randomPassword:RandomPassword" ? { result: `pw-${args.name}-${"x".repeat(Number(args.inputs.length ?? 16))}` } : {};
                 return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
@@ -27,6 +36,7 @@ export async function registered(program: () => unknown, opts: { stack?: string;
         "migrate-first",
         opts.stack ?? "dev",
         false,
+        "organization", // what the self-managed backends call every stack's organization
     );
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     await program();
