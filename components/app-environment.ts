@@ -54,6 +54,7 @@ export class AppEnvironment extends pulumi.ComponentResource {
             access,
             server: { host: spec.database.host, port: spec.database.port, adminUser: spec.database.adminUser, sslmode: spec.database.sslmode },
             adminPassword: args.databaseAdminPassword,
+            protect: spec.database.protect,
         }, { parent: this });
         const secrets = new DatabaseSecrets(`${name}-secrets`, {
             access,

@@ -10,6 +10,8 @@ export interface PostgresDatabaseArgs {
     readonly server: { readonly host: string; readonly port: number; readonly adminUser: string; readonly sslmode: string };
     /** The admin role's password; kept secret. Required. */
     readonly adminPassword: pulumi.Input<string>;
+    /** Protect the database, schema and roles from deletion, and leave them on the server on destroy (`database.protect`). @default false */
+    readonly protect?: boolean;
 }
 
 /**
@@ -35,16 +37,18 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             superuser: false,
         }, { parent: this });
         const child = { parent: this, provider };
+        // What holds the data: refused deletion, and kept on the server if the stack goes.
+        const kept = { ...child, protect: args.protect ?? false, retainOnDelete: args.protect ?? false };
 
         const passwords: Record<string, pulumi.Output<string>> = {};
         const roles = access.roles.map((role) => {
             const password = new random.RandomPassword(`${name}-${role.purpose}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
             passwords[role.name] = pulumi.secret(password.result);
-            return new postgresql.Role(`${name}-${role.purpose}`, { name: role.name, login: true, password: passwords[role.name], searchPaths: [access.schema, "public"] }, child);
+            return new postgresql.Role(`${name}-${role.purpose}`, { name: role.name, login: true, password: passwords[role.name], searchPaths: [access.schema, "public"] }, kept);
         });
 
-        const database = new postgresql.Database(name, { name: access.database }, { ...child, dependsOn: roles });
-        const schema = new postgresql.Schema(`${name}-schema`, { name: access.schema, database: database.name, owner: access.migrator }, { ...child, dependsOn: roles });
+        const database = new postgresql.Database(name, { name: access.database }, { ...kept, dependsOn: roles });
+        const schema = new postgresql.Schema(`${name}-schema`, { name: access.schema, database: database.name, owner: access.migrator }, { ...kept, dependsOn: roles });
         const after = { ...child, dependsOn: [database, schema, ...roles] };
         access.grants.forEach((grant) => {
             new postgresql.Grant(`${name}-${grant.role}-${grant.objectType}`, {

@@ -1,6 +1,6 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import { EnvironmentSpec } from "../spec";
-import { labels } from "./names";
+import { applicationName, labels, previewMetadata } from "./names";
 
 /**
  * The finalizer that makes deleting the Application delete what it synced
@@ -15,13 +15,15 @@ export function application(spec: EnvironmentSpec): IApplication {
         // parseSpec refuses delivery "argocd" without a repoURL, so this is a caller bug.
         throw new Error("application() needs a spec validated by parseSpec with argocd.repoURL set");
     }
+    const preview = previewMetadata(spec);
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Application",
         metadata: {
-            name: `${spec.app.name}-${spec.environment}`,
+            name: applicationName(spec),
             namespace: cd.namespace,
-            labels: labels(spec, "application"),
+            labels: { ...labels(spec, "application"), ...preview.labels },
+            ...(spec.preview === undefined ? {} : { annotations: preview.annotations }),
             finalizers: [resourcesFinalizer],
         },
         spec: {

@@ -1,4 +1,4 @@
-import { EnvironmentSpec } from "../spec";
+import { boundedName, EnvironmentSpec } from "../spec";
 
 /** Every name the workload uses, computed once so builders, components and the plan agree. */
 export interface WorkloadNames {
@@ -42,6 +42,29 @@ export function labels(spec: EnvironmentSpec, component: string): Record<string,
         "app.kubernetes.io/part-of": spec.app.name,
         "app.kubernetes.io/managed-by": "migrate-first",
         "migrate-first.dev/environment": spec.environment,
+        "migrate-first.dev/tier": spec.tier,
+        ...(spec.preview === undefined ? {} : { "migrate-first.dev/pr": String(spec.preview.pr) }),
+    };
+}
+
+/** The Argo CD Application's name: unique per environment, and a valid label value (Argo CD labels what it syncs with it). */
+export function applicationName(spec: EnvironmentSpec): string {
+    return boundedName(`${spec.app.name}-${spec.environment}`, 63);
+}
+
+/**
+ * What a clean-up job needs to find an expired preview, on the objects Pulumi owns (the
+ * namespace and the Application): label values are restricted, so the annotations keep the
+ * exact branch and time.
+ */
+export function previewMetadata(spec: EnvironmentSpec): { labels: Record<string, string>; annotations: Record<string, string> } {
+    const preview = spec.preview;
+    if (preview === undefined) return { labels: {}, annotations: {} };
+    const branch = boundedName(preview.branch.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, ""), 63);
+    const expires = preview.expiresAt;
+    return {
+        labels: { "migrate-first.dev/branch": branch, ...(expires === undefined ? {} : { "migrate-first.dev/expires-at": expires.replace(/[-:]/g, "").replace(/\.[0-9]+/, "") }) },
+        annotations: { "migrate-first.dev/branch": preview.branch, ...(expires === undefined ? {} : { "migrate-first.dev/expires-at": expires }) },
     };
 }
 

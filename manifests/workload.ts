@@ -5,7 +5,7 @@ import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { IService } from "kubernetes-models/v1/Service";
 import { EnvironmentSpec } from "../spec";
 import { RuntimeScripts } from "../runtime";
-import { labels, workloadNames, WorkloadNames } from "./names";
+import { labels, previewMetadata, workloadNames, WorkloadNames } from "./names";
 import { placements, syncAnnotations } from "./hooks";
 import { deployment, service } from "./app";
 import { migrationJob, smokeJob, syncFailJob } from "./jobs";
@@ -57,6 +57,7 @@ export function workloadObjects(workload: Workload): WorkloadObject[] {
 
 /** The app's namespace, created by Pulumi (so its Secrets exist before the first sync) and held to "restricted". */
 export function namespace(spec: EnvironmentSpec): INamespace {
+    const preview = previewMetadata(spec);
     return {
         apiVersion: "v1",
         kind: "Namespace",
@@ -64,9 +65,11 @@ export function namespace(spec: EnvironmentSpec): INamespace {
             name: spec.app.namespace,
             labels: {
                 ...labels(spec, "namespace"),
+                ...preview.labels,
                 "pod-security.kubernetes.io/enforce": "restricted",
                 "pod-security.kubernetes.io/enforce-version": "latest",
             },
+            ...(spec.preview === undefined ? {} : { annotations: preview.annotations }),
         },
     };
 }

@@ -23,3 +23,21 @@ export function pinHint(image: string): string {
     }
     return `has no tag or digest; pin it, e.g. "${parts.repo}:v1.2.0" or "${parts.repo}@sha256:..."`;
 }
+
+// Tags that name one build for good: a version ("v1.2.0", "2024.06.1-rc.1") or a commit ("3f2c1ab", "sha-3f2c1ab").
+const immutableTag = /^(v?[0-9]+(\.[0-9]+){0,3}([-+][0-9A-Za-z.-]+)?|(sha-|git-)?[0-9a-f]{7,40})$/;
+
+/**
+ * Why `image` may not run in `tier`, or undefined when it may. Outside dev "latest" is refused;
+ * staging and prod need a digest or an immutable tag, so what runs is what was verified.
+ */
+export function tierImageProblem(image: string, tier: string): string | undefined {
+    const parts = parseImage(image);
+    if (parts === undefined || tier === "dev" || parts.digest !== undefined) return undefined;
+    const fix = `pin it by digest ("${parts.repo}@sha256:...") or by an immutable tag (a version such as "v1.2.0", or a commit SHA)`;
+    if (parts.tag === "latest") return `"${image}" moves with every push, so it is refused everywhere but dev; ${fix}`;
+    if ((tier === "staging" || tier === "prod") && parts.tag !== undefined && !immutableTag.test(parts.tag)) {
+        return `"${image}" has the tag "${parts.tag}", which can move to another build; in ${tier} ${fix}`;
+    }
+    return undefined;
+}

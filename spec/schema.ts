@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { isPinnedImage, pinHint } from "./image";
+import { isPinnedImage, pinHint, tierImageProblem } from "./image";
+import { boundedName } from "./names";
+import { defaultTier, previewNumber, tiers } from "./tier";
 
 // DNS-1123 label, for namespaces and other plain Kubernetes names.
 const dnsLabel = (max: number) =>
@@ -103,6 +105,8 @@ const databaseSchema = z.strictObject({
     schema: pgIdentifier.default("app"),
     /** libpq sslmode for every connection. @default "require" */
     sslmode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]).default("require"),
+    /** Pulumi refuses to delete the database, its schema and roles, and leaves them on the server when the stack is destroyed. @default - true in tier "prod", false elsewhere */
+    protect: z.boolean().optional(),
     /**
      * "split": a migrator role owns the schema (DDL) and an app role gets only DML;
      * "single": one role, the article's one-secret layout.
@@ -169,7 +173,7 @@ const argocdSchema = z.strictObject({
     repoURL: z.string().regex(/^(https?:\/\/|ssh:\/\/|git@)\S+$/, { error: "is not a Git URL; use https://, ssh:// or git@host:org/repo" }).optional(),
     /** Path in the repository where `npm run render` output is committed. @default - "deploy/<environment>/<app>" */
     path: z.string().regex(/^[^/]\S*$/, { error: "must be a relative path inside the repository, e.g. \"deploy/dev/shop\"" }).optional(),
-    /** Branch, tag or commit Argo CD tracks. @default "HEAD" */
+    /** Branch, tag or commit Argo CD tracks; a preview tracks its pull request's commit or branch instead. @default "HEAD" */
     targetRevision: z.string().min(1).default("HEAD"),
     /** Argo CD project. @default "default" */
     project: dnsLabel(63).default("default"),
@@ -196,6 +200,25 @@ const runtimeSchema = z.strictObject({
     postgresUser: positiveInt(2147483647).default(70),
 });
 
+// A Git branch name as `git check-ref-format --branch` accepts it (no "..", spaces, "~^:?*[\\" or "@{").
+const branchName = z
+    .string()
+    .max(255, { error: "is longer than 255 characters" })
+    .regex(/^(?!\/|.*\/$|.*\.\.|.*\/\/|.*@\{|.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, { error: "is not a Git branch name, e.g. \"feature/email-verified\"" });
+
+const previewSchema = (stack: string) => z.strictObject({
+    /** The pull request's number; names the namespace, database, roles and Application. @default - from a stack named "pr-<number>"; required otherwise */
+    pr: previewNumber(stack) === undefined ? positiveInt(999999999) : positiveInt(999999999).default(previewNumber(stack) ?? 0),
+    /** The pull request's branch: the Application tracks it (unless commit is set), and a label carries it. Required. */
+    branch: branchName,
+    /** A commit to track instead of the branch head (pins the preview to one push). @default - the branch head */
+    commit: z.string().regex(/^[0-9a-f]{7,40}$/, { error: "is not a commit SHA (7 to 40 lower-case hex characters)" }).optional(),
+    /** Hours the preview lives after its last `pulumi up`; a clean-up job deletes it after that. @default 72 */
+    ttlHours: positiveInt(24 * 90).default(72),
+    /** When it expires (ISO 8601, UTC), carried by the namespace's and the Application's labels. @default - set by the program: its last update plus ttlHours */
+    expiresAt: z.iso.datetime({ error: "is not an ISO 8601 UTC time such as \"2026-12-01T12:00:00Z\"" }).optional(),
+});
+
 /**
  * The whole application environment: one spec for the program, the component and the render CLI.
  * `stack` is the default environment name; derived defaults (namespace, database name, Git path)
@@ -204,8 +227,12 @@ const runtimeSchema = z.strictObject({
 export function environmentSpecSchema(stack: string) {
     return z
         .strictObject({
-            /** Environment name, shown in labels and alerts. @default - the stack name */
-            environment: dnsLabel(30).default(stack),
+            /** Environment name, shown in labels and alerts. @default - the stack name ("pr-<number>" for a preview) */
+            environment: dnsLabel(30).optional(),
+            /** What the environment is for: "dev", "preview", "staging" or "prod"; it picks the preset and the rules (see spec/tier.ts). @default - "dev", "staging" and "pr-<n>" (preview) by stack name, else "prod" */
+            tier: z.enum(tiers, { error: `must be one of ${tiers.map((t) => `"${t}"`).join(", ")}` }).optional(),
+            /** A pull request's preview environment: its own namespace, database, roles and Application. @default - none; a stack named "pr-<number>" is one */
+            preview: previewSchema(stack).optional(),
             /** The application. Required. */
             app: appSchema,
             /** The Postgres server and the database to create on it. Required. */
@@ -246,6 +273,18 @@ export function environmentSpecSchema(stack: string) {
             if (deadlineValid && migration.lockWaitSeconds >= migration.activeDeadlineSeconds) {
                 ctx.addIssue({ code: "custom", path: ["migration", "lockWaitSeconds"], input: migration.lockWaitSeconds, message: `must be shorter than migration.activeDeadlineSeconds (${migration.activeDeadlineSeconds} s), or a waiting runner is killed before it can say who holds the lock; lower it or raise the deadline` });
             }
+            const tier = spec.tier ?? defaultTier(stack, spec.preview !== undefined);
+            const images: [string[], unknown][] = [[["app", "image"], spec.app.image], [["runtime", "postgresImage"], spec.runtime.postgresImage], [["runtime", "curlImage"], spec.runtime.curlImage]];
+            for (const [path, image] of images) {
+                const problem = typeof image === "string" ? tierImageProblem(image, tier) : undefined;
+                if (problem !== undefined) ctx.addIssue({ code: "custom", path, input: image, message: `${problem} (tier "${tier}")` });
+            }
+            if (tier === "preview" && spec.preview === undefined) {
+                ctx.addIssue({ code: "custom", path: ["preview"], input: undefined, message: "is required in tier \"preview\": name the stack pr-<number>, or set preview.pr and preview.branch" });
+            }
+            if (spec.preview !== undefined && tier !== "preview") {
+                ctx.addIssue({ code: "custom", path: ["tier"], input: tier, message: "must be \"preview\" when preview is set; remove tier, or remove preview" });
+            }
             if (spec.app.maxSurge === 0 && spec.app.maxUnavailable === 0) {
                 ctx.addIssue({
                     code: "custom",
@@ -255,16 +294,30 @@ export function environmentSpecSchema(stack: string) {
                 });
             }
         })
-        .transform((spec) => ({
-            ...spec,
-            app: { ...spec.app, namespace: spec.app.namespace ?? spec.app.name },
-            database: {
-                ...spec.database,
-                name: spec.database.name ?? spec.app.name.replace(/-/g, "_"),
-                clusterHost: spec.database.clusterHost ?? spec.database.host,
-            },
-            argocd: { ...spec.argocd, path: spec.argocd.path ?? `deploy/${spec.environment}/${spec.app.name}` },
-        }));
+        .transform((spec) => {
+            const tier = spec.tier ?? defaultTier(stack, spec.preview !== undefined);
+            // A preview's names carry its PR number, so PRs never share a namespace, database or role.
+            const pr = spec.preview === undefined ? "" : String(spec.preview.pr);
+            const environment = spec.environment ?? (pr === "" ? stack : `pr-${pr}`);
+            return {
+                ...spec,
+                environment,
+                tier,
+                app: { ...spec.app, namespace: spec.app.namespace ?? boundedName(spec.app.name, 63, pr === "" ? "" : `-pr-${pr}`) },
+                database: {
+                    ...spec.database,
+                    // 50 leaves room for the roles' "_migrator" within Postgres' 63 bytes.
+                    name: spec.database.name ?? boundedName(spec.app.name.replace(/-/g, "_"), 50, pr === "" ? "" : `_pr_${pr}`, "_"),
+                    clusterHost: spec.database.clusterHost ?? spec.database.host,
+                    protect: spec.database.protect ?? tier === "prod",
+                },
+                argocd: {
+                    ...spec.argocd,
+                    path: spec.argocd.path ?? `deploy/${environment}/${spec.app.name}`,
+                    targetRevision: spec.preview === undefined ? spec.argocd.targetRevision : (spec.preview.commit ?? spec.preview.branch),
+                },
+            };
+        });
 }
 
 type SpecSchema = ReturnType<typeof environmentSpecSchema>;

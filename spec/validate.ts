@@ -14,6 +14,8 @@ export interface SpecSource {
     readonly kind?: "config" | "typescript";
     /** File or program the spec was read from, for the headline. @default - none */
     readonly origin?: string;
+    /** The preset under the input, so a problem in a value the user never wrote says where it came from. @default - none */
+    readonly preset?: { readonly name: string; readonly values: unknown };
 }
 
 /** Every problem of a spec at once; thrown before any resource exists. */
@@ -82,6 +84,10 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
     }
 }
 
+function valueAt(value: unknown, path: Path): unknown {
+    return path.reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined), value);
+}
+
 /** Checks `input` against the whole spec schema and applies every default; throws one SpecError listing every problem. */
 export function parseSpec(input: unknown, source: SpecSource): EnvironmentSpec {
     const schema = environmentSpecSchema(source.stack);
@@ -100,7 +106,8 @@ export function parseSpec(input: unknown, source: SpecSource): EnvironmentSpec {
             return [`${keyName(issue.path, source)}: is missing; ${setHint(issue.path, source)}`];
         }
         const value = issue.input === undefined ? "" : `${valueText(issue.input)} `;
-        return [`${keyName(issue.path, source)}: ${value}${issue.message}`];
+        const preset = source.preset !== undefined && issue.input !== undefined && valueAt(source.preset.values, issue.path) === issue.input ? ` (the ${source.preset.name} preset's value; set your own to change it)` : "";
+        return [`${keyName(issue.path, source)}: ${value}${issue.message}${preset}`];
     });
     throw new SpecError(problems, source);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "fs";
-import { join } from "path";
+import { basename, join } from "path";
 import { parse } from "yaml";
-import { EnvironmentSpec, parseSpec, SpecError } from "../spec";
+import { defaultTier, EnvironmentSpec, parseSpec, SpecError, Tier, tiers } from "../spec";
 import { deepMerge, presets } from "./presets";
 
 /** The config namespace: keys are `migrate-first:<field>`. */
@@ -12,12 +12,26 @@ export const secretKeys = ["databaseAdminPassword", "alertWebhookUrl"] as const;
 
 const secretKeyList: readonly string[] = secretKeys.map((key) => `${configNamespace}:${key}`);
 
+/** The tier whose preset a stack's config sits on: the one it names, else the stack name's. */
+function presetTier(stack: string, raw: Readonly<Record<string, unknown>>): Tier | undefined {
+    if (raw.tier !== undefined) return tiers.find((tier) => tier === raw.tier); // an unknown tier is reported by validation
+    return defaultTier(stack, raw.preview !== undefined);
+}
+
+/** A preview lives `ttlHours` after its last update, to the next full hour (so labels change once an hour at most). */
+function withExpiry(spec: EnvironmentSpec, now: Date): EnvironmentSpec {
+    if (spec.preview === undefined || spec.preview.expiresAt !== undefined) return spec;
+    const hour = 3600 * 1000;
+    const expires = new Date(Math.ceil((now.getTime() + spec.preview.ttlHours * hour) / hour) * hour);
+    return { ...spec, preview: { ...spec.preview, expiresAt: expires.toISOString().replace(".000Z", "Z") } };
+}
+
 /**
- * The spec from a stack's config entries (`migrate-first:*`), on top of the stack's
- * preset. `isSecret(key)` says whether a value was stored encrypted; the secret keys
- * must be, and nothing else may be, so no secret ends up in the spec or a render.
+ * The spec from a stack's config entries (`migrate-first:*`), on top of its tier's preset.
+ * `isSecret(key)` says whether a value was stored encrypted; the secret keys must be, and
+ * nothing else may be, so no secret ends up in the spec or a render. `now` dates a preview's expiry.
  */
-export function specFromConfig(stack: string, entries: Readonly<Record<string, unknown>>, isSecret: (key: string) => boolean, origin?: string): EnvironmentSpec {
+export function specFromConfig(stack: string, entries: Readonly<Record<string, unknown>>, isSecret: (key: string) => boolean, origin?: string, now = new Date()): EnvironmentSpec {
     const raw: Record<string, unknown> = {};
     const problems: string[] = [];
     for (const [key, value] of Object.entries(entries)) {
@@ -33,7 +47,9 @@ export function specFromConfig(stack: string, entries: Readonly<Record<string, u
         raw[key.slice(configNamespace.length + 1)] = value;
     }
     if (problems.length > 0) throw new SpecError(problems, { stack, kind: "config", origin });
-    return parseSpec(deepMerge(presets[stack] ?? {}, raw), { stack, kind: "config", origin });
+    const tier = presetTier(stack, raw);
+    const preset = tier === undefined ? undefined : { name: tier, values: presets[tier] };
+    return withExpiry(parseSpec(deepMerge(preset?.values ?? {}, raw), { stack, kind: "config", origin, preset }), now);
 }
 
 /** Stacks with a `Pulumi.<stack>.yaml` in `dir`. */
@@ -44,8 +60,8 @@ export function knownStacks(dir: string): string[] {
         .sort();
 }
 
-/** The spec of a stack, read straight from `Pulumi.<stack>.yaml` (no Pulumi CLI needed). */
-export function specFromStackFile(dir: string, stack: string): EnvironmentSpec {
+/** The spec of a stack, read straight from `Pulumi.<stack>.yaml` (no Pulumi CLI needed). `now` dates a preview's expiry. */
+export function specFromStackFile(dir: string, stack: string, now?: Date): EnvironmentSpec {
     const file = join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) {
         throw new Error(`unknown stack "${stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`);
@@ -58,5 +74,5 @@ export function specFromStackFile(dir: string, stack: string): EnvironmentSpec {
         const value = entries[key];
         return typeof value === "object" && value !== null && "secure" in value;
     };
-    return specFromConfig(stack, entries, isSecret, `Pulumi.${stack}.yaml`);
+    return specFromConfig(stack, entries, isSecret, basename(file), now);
 }

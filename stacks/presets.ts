@@ -1,16 +1,36 @@
-import { EnvironmentSpecInput } from "../spec";
+import { EnvironmentSpecInput, Tier } from "../spec";
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-/** Defaults for a kind of stack; stack config overrides any field, and the merged spec is validated as one. */
+/** Defaults for a tier; stack config overrides any field, and the merged spec is validated as one. */
 export type Preset = DeepPartial<EnvironmentSpecInput>;
 
-/** Presets by stack name. A stack without one gets the spec's own defaults. */
-export const presets: Readonly<Record<string, Preset>> = {
-    // One replica and small pods; plain connections to a dev server; Argo CD follows Git at once.
+const small = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
+
+/** Presets by tier (spec/tier.ts): what each kind of environment starts from. */
+export const presets: Readonly<Record<Tier, Preset>> = {
+    // One small pod; Argo CD follows Git at once and prunes what Git drops.
     dev: {
-        app: { replicas: 1, resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } } },
+        app: { replicas: 1, resources: small },
         argocd: { automated: true, selfHeal: true, prune: true },
+    },
+    // A pull request's copy: as small as dev, and everything it syncs goes when it is destroyed.
+    preview: {
+        app: { replicas: 1, resources: small },
+        argocd: { automated: true, selfHeal: true, prune: true, retryLimit: 1 },
+    },
+    // Shaped like prod, so a migration that is slow or locks too much shows here first.
+    staging: {
+        app: { replicas: 2, resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } } },
+        argocd: { automated: true, selfHeal: true, prune: true },
+        migration: { activeDeadlineSeconds: 600, statementTimeout: "8min" },
+    },
+    // Three pods, longer migration deadlines, and nothing deleted because Git dropped it:
+    // pruning in prod takes a manual sync. The database is protected (tier "prod").
+    prod: {
+        app: { replicas: 3, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+        argocd: { automated: true, selfHeal: true, prune: false },
+        migration: { activeDeadlineSeconds: 900, statementTimeout: "10min", lockWaitSeconds: 300 },
     },
 };
 

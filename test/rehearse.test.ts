@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
+import { devStackYaml } from "./helpers/specs";
 import { spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { connect } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -64,7 +65,7 @@ describe("the rehearsal (npm start)", function () {
     it("rehearses command mode: the lock sidecar holds the lock; the team's command needs its image", () => {
         const dir = mkdtempSync(join(tmpdir(), "migrate-first-stack-"));
         try {
-            const dev = readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace("    directory: examples/shop/migrations\n", '    mode: command\n    command: ["python", "manage.py", "migrate"]\n');
+            const dev = devStackYaml().replace("    directory: examples/shop/migrations\n", '    mode: command\n    command: ["python", "manage.py", "migrate"]\n');
             writeFileSync(join(dir, "Pulumi.cmd.yaml"), dev);
             const { code, stdout, stderr } = rehearse("--stack", "cmd", "--dir", dir);
             assert.equal(code, 0, stderr + stdout);
@@ -82,7 +83,7 @@ describe("the rehearsal (npm start)", function () {
     it("says what to do when the migrations directory is missing", () => {
         const dir = mkdtempSync(join(tmpdir(), "migrate-first-stack-"));
         try {
-            writeFileSync(join(dir, "Pulumi.qa.yaml"), readFileSync(join(root, "Pulumi.dev.yaml"), "utf8"));
+            writeFileSync(join(dir, "Pulumi.qa.yaml"), devStackYaml());
             const { code, stderr } = rehearse("--stack", "qa", "--dir", dir);
             assert.equal(code, 1);
             assert.match(stderr, /rehearse: no migrations directory at .*examples\/shop\/migrations; set migration\.directory in Pulumi\.qa\.yaml or pass --migrations/);

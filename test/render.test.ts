@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { devStackYaml } from "./helpers/specs";
 import { spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -60,7 +61,7 @@ describe("render CLI", function () {
     it("refuses an unknown stack, listing the known ones", () => {
         const { code, stderr } = render("--stack", "nope", "--out", out);
         assert.equal(code, 1);
-        assert.equal(stderr.trim(), 'render: unknown stack "nope"; known stacks: dev');
+        assert.equal(stderr.trim(), 'render: unknown stack "nope"; known stacks: dev, preview, prod, staging');
     });
 
     it("refuses an unknown option and shows how to get help", () => {
@@ -98,7 +99,7 @@ describe("render CLI", function () {
         mkdirSync(join(dir, "migrations"));
         writeFileSync(join(dir, "migrations", "0001_users.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
         writeFileSync(join(dir, "migrations", "0002_drop.sql"), "ALTER TABLE users DROP COLUMN email;\n");
-        writeFileSync(join(dir, "Pulumi.qa.yaml"), readFileSync(join(root, "Pulumi.dev.yaml"), "utf8").replace("directory: examples/shop/migrations", "directory: migrations"));
+        writeFileSync(join(dir, "Pulumi.qa.yaml"), devStackYaml().replace("directory: examples/shop/migrations", "directory: migrations"));
         const bad = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"));
         assert.equal(bad.code, 1);
         assert.match(bad.stderr, /render: 1 problem\(s\) in the migrations at .*migrations; nothing was written:\n  0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/);

@@ -1,3 +1,5 @@
+import { readFileSync } from "fs";
+import { join } from "path";
 import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../../spec";
 
 /** A small valid spec; tests change one thing at a time. */
@@ -12,4 +14,9 @@ export function specInput(overrides: Partial<EnvironmentSpecInput> = {}): Enviro
 
 export function validSpec(overrides: Partial<EnvironmentSpecInput> = {}): EnvironmentSpec {
     return parseSpec(specInput(overrides), { stack: "dev" });
+}
+
+/** Pulumi.dev.yaml's text, with its tier named, so a copy under another stack name stays a dev stack. */
+export function devStackYaml(): string {
+    return `${readFileSync(join(__dirname, "..", "..", "Pulumi.dev.yaml"), "utf8")}  migrate-first:tier: dev\n`;
 }
