@@ -35,9 +35,9 @@ export function tierImageProblem(image: string, tier: string): string | undefine
     const parts = parseImage(image);
     if (parts === undefined || tier === "dev" || parts.digest !== undefined) return undefined;
     const fix = `pin it by digest ("${parts.repo}@sha256:...") or by an immutable tag (a version such as "v1.2.0", or a commit SHA)`;
-    if (parts.tag === "latest") return `"${image}" moves with every push, so it is refused everywhere but dev; ${fix}`;
+    if (parts.tag === "latest") return `moves with every push, so it is refused everywhere but dev; ${fix}`;
     if ((tier === "staging" || tier === "prod") && parts.tag !== undefined && !immutableTag.test(parts.tag)) {
-        return `"${image}" has the tag "${parts.tag}", which can move to another build; in ${tier} ${fix}`;
+        return `has the tag "${parts.tag}", which can move to another build; in ${tier} ${fix}`;
     }
     return undefined;
 }

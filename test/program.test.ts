@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { registered, ofType, reveal, Registered } from "./helpers/pulumi-mocks";
+import { one, registered, ofType, reveal, Registered } from "./helpers/pulumi-mocks";
 import { migrationsDir } from "./helpers/scratch";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -10,14 +10,22 @@ const root = join(__dirname, "..");
 const programPath = require.resolve("../index");
 
 // Pulumi hands the program its config as text: objects as JSON.
-function devConfig(extra: Record<string, string> = {}): Record<string, string> {
-    const file = parse(readFileSync(join(root, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+function stackConfig(stack: string, extra: Record<string, string> = {}): Record<string, string> {
+    const file = parse(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(file.config)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
     return { ...config, "migrate-first:databaseAdminPassword": "program-canary-pw", ...extra };
 }
 
-function runProgram(config: Record<string, string>, secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs: Record<string, Record<string, unknown>> = {}) {
+const devConfig = (extra: Record<string, string> = {}) => stackConfig("dev", extra);
+
+interface RunOptions {
+    readonly stack?: string;
+    readonly secretKeys?: string[];
+    readonly stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+function runProgram(config: Record<string, string>, { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {}) {
     let outputs: Record<string, unknown> = {};
     let error: unknown;
     return registered(async () => {
@@ -28,7 +36,7 @@ function runProgram(config: Record<string, string>, secretKeys = ["migrate-first
         } catch (e) {
             error = e;
         }
-    }, { stack: "dev", config, secretKeys, stackOutputs }).then((resources) => ({ resources, outputs, error }));
+    }, { stack, config, secretKeys, stackOutputs }).then((resources) => ({ resources, outputs, error }));
 }
 
 /** The program reads its own last outputs through this StackReference. */
@@ -66,7 +74,7 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
     });
 
     it("refuses an admin password stored in plain text", async () => {
-        const { resources, error } = await runProgram(devConfig(), []);
+        const { resources, error } = await runProgram(devConfig(), { secretKeys: [] });
         assert.deepEqual(resources, []);
         assert.match(String(error), /migrate-first:databaseAdminPassword: is stored in plain text; set it with: pulumi config set --secret databaseAdminPassword <value>/);
         assert.ok(!String(error).includes("program-canary-pw"));
@@ -85,24 +93,54 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
         });
 
         it("fails when a contract arrives in the same release as its expand, in the runtime ledger's words", async () => {
-            const { resources, error } = await runProgram(devWithMigrations(usersEmail), undefined, shipped("ghcr.io/acme/shop:v1.1.0", ["1"]));
+            const { resources, error } = await runProgram(devWithMigrations(usersEmail), { stackOutputs: shipped("ghcr.io/acme/shop:v1.1.0", ["1"]) });
             assert.deepEqual(created(resources), []);
             assert.equal(ofType(resources, "pulumi:pulumi:StackReference")[0]?.inputs.name, self, "it reads its own last outputs");
             assert.match(String((error as Error).message), /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\): the old version still running needs what the expand keeps — deploy a release with 0002_add_email_verified\.sql alone, let its PostSync smoke check verify it, then ship 0003_drop_is_email_confirmed\.sql in a later release/);
         });
 
         it("fails when the contract comes with the very image that shipped its expand", async () => {
-            const { error } = await runProgram(devWithMigrations(usersEmail), undefined, shipped("ghcr.io/acme/shop:v1.2.0", ["1", "2"]));
+            const { error } = await runProgram(devWithMigrations(usersEmail), { stackOutputs: shipped("ghcr.io/acme/shop:v1.2.0", ["1", "2"]) });
             assert.match(String((error as Error).message), /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\) applied/);
         });
 
         it("passes a contract whose expand an earlier release shipped, and a new stack's whole history", async () => {
-            const later = await runProgram(devWithMigrations(usersEmail), undefined, shipped("ghcr.io/acme/shop:v1.1.0", ["1", "2"]));
+            const later = await runProgram(devWithMigrations(usersEmail), { stackOutputs: shipped("ghcr.io/acme/shop:v1.1.0", ["1", "2"]) });
             assert.equal(later.error, undefined);
             assert.deepEqual(later.outputs.migrationVersions, ["1", "2", "3"]);
             const first = await runProgram(devWithMigrations(usersEmail));
             assert.equal(first.error, undefined, "a new stack means a new database: no earlier release runs on it");
             assert.equal(ofType(first.resources, "migrate-first:env:AppEnvironment").length, 1);
+        });
+    });
+
+    describe("on the other stacks", () => {
+        const stateful = ["postgresql:index/database:Database", "postgresql:index/role:Role", "postgresql:index/schema:Schema"];
+
+        it("protects and retains prod's database, schema and roles; dev's are neither", async () => {
+            const prod = await runProgram(stackConfig("prod"), { stack: "prod" });
+            assert.equal(prod.error, undefined, String(prod.error));
+            const held = prod.resources.filter((r) => stateful.includes(r.type));
+            assert.equal(held.length, 4, "database, schema, migrator and app roles");
+            for (const r of held) assert.deepEqual([r.name, r.options.protect, r.options.retainOnDelete], [r.name, true, true]);
+            assert.ok(prod.resources.filter((r) => r.type === "postgresql:index/grant:Grant").every((r) => !r.options.protect));
+            const dev = await runProgram(devConfig());
+            assert.ok(dev.resources.filter((r) => stateful.includes(r.type)).every((r) => !r.options.protect && !r.options.retainOnDelete));
+        });
+
+        it("builds a pull request's preview from the preview template: its own namespace, database and Application", async () => {
+            const config = stackConfig("preview", { "migrate-first:preview": JSON.stringify({ branch: "feature/email", commit: "3f2c1ab9" }) });
+            const { resources, outputs, error } = await runProgram(config, { stack: "pr-42" });
+            assert.equal(error, undefined, String(error));
+            assert.equal((one(resources, "kubernetes:core/v1:Namespace").inputs.metadata as { name: string }).name, "shop-pr-42");
+            assert.equal(one(resources, "postgresql:index/database:Database").inputs.name, "shop_pr_42");
+            const app = one(resources, "kubernetes:argoproj.io/v1alpha1:Application").inputs as { metadata: { name: string; labels: Record<string, string>; finalizers: string[] }; spec: { source: { targetRevision: string } } };
+            assert.equal(app.metadata.name, "shop-pr-42");
+            assert.equal(app.metadata.labels["migrate-first.dev/pr"], "42");
+            assert.match(app.metadata.labels["migrate-first.dev/expires-at"] ?? "", /^[0-9]{8}T[0-9]{6}Z$/);
+            assert.deepEqual(app.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+            assert.equal(app.spec.source.targetRevision, "3f2c1ab9");
+            assert.equal(outputs.image, "ghcr.io/acme/shop:v1.2.0");
         });
     });
 });

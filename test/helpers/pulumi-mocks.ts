@@ -1,12 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 /** One resource as the engine would have received it. */
 export interface Registered {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, unknown>;
-    readonly options: { readonly provider?: string };
+    /** Options as the engine receives them on the wire. */
+    readonly options: { readonly provider?: string; readonly protect: boolean; readonly retainOnDelete: boolean };
 }
+
+// The mock monitor hands `newResource` no options; the request it got still has them.
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+}
+const wireOptions = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
+const monitor = MockMonitor.prototype as unknown as { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
+const register = monitor.registerResource;
+monitor.registerResource = function (req, callback) {
+    wireOptions.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() });
+    return register.call(this, req, callback);
+};
 
 /**
  * Runs `program` under the real SDK's mock runtime and returns every resource it
@@ -21,7 +38,8 @@ export async function registered(
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                seen.push({ type: args.type, name: args.name, inputs: args.inputs, options: { provider: args.provider } });
+                const wire = wireOptions.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+                seen.push({ type: args.type, name: args.name, inputs: args.inputs, options: { provider: args.provider, ...wire } });
                 // A StackReference reads the outputs of the stack it names ("org/project/stack"); none if never deployed.
                 if (args.type === "pulumi:pulumi:StackReference") {
                     const stack = String(args.inputs.name);
