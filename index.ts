@@ -44,6 +44,9 @@ export = async () => {
         image: spec.app.image,
         /** The release's migration versions: the next update checks its contracts against them. */
         migrationVersions: migrations.report === undefined ? undefined : shippedVersions(migrations.report),
+        tier: spec.tier,
+        /** A preview's expiry (ISO 8601): the clean-up job destroys the stack after it. */
+        expiresAt: spec.preview?.expiresAt,
         delivery: spec.delivery,
         application: env.applicationName,
         /** The order Argo CD (or, with delivery "direct", Pulumi) applies the workload in: shown by `pulumi preview`. */
