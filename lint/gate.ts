@@ -19,10 +19,10 @@ export interface MigrationCheck {
 }
 
 /**
- * Lints the release's migration files (SQL mode ships them in the image) and, given a way to
- * learn what the stack shipped last, checks its contracts the way the PreSync Job's ledger will.
+ * Lints the release's migration files (SQL mode ships them in the image) and, given what the
+ * stack shipped last, checks its contracts the way the PreSync Job's ledger will.
  */
-export async function checkMigrations(spec: EnvironmentSpec, projectDir: string, lastShipped?: () => Promise<ShippedRelease | undefined>): Promise<MigrationCheck> {
+export async function checkMigrations(spec: EnvironmentSpec, projectDir: string, previous?: ShippedRelease): Promise<MigrationCheck> {
     const directory = resolve(projectDir, spec.migration.directory);
     if (spec.migration.mode !== "sql") return { directory, warnings: [], errors: [] };
     if (!existsSync(directory)) {
@@ -31,7 +31,6 @@ export async function checkMigrations(spec: EnvironmentSpec, projectDir: string,
     await loadParser();
     const report = lintDirectory(directory);
     const shown = report.findings.filter((f) => f.severity !== "allowed");
-    const previous = lastShipped === undefined ? undefined : await lastShipped();
     return {
         directory,
         report,

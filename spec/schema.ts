@@ -219,6 +219,18 @@ const previewSchema = (stack: string) => z.strictObject({
     expiresAt: z.iso.datetime({ error: "is not an ISO 8601 UTC time such as \"2026-12-01T12:00:00Z\"" }).optional(),
 });
 
+const promotionSchema = z.strictObject({
+    /**
+     * The stack whose verified releases this one may run: its `verifiedImages` output must hold
+     * app.image, so nothing reaches this stack that the other's PostSync smoke check has not passed.
+     * A stack name of this project ("staging") or "org/project/stack".
+     * @default - none; the prod preset sets "staging"
+     */
+    from: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+)?$/, { error: "is not a stack name; give \"staging\" or \"org/project/staging\"" }).optional(),
+    /** Emergency override: run an image `from` has not verified. The reason is required; it is logged and exported as promotionOverride. @default - none */
+    override: z.string().trim().min(10, { error: "must give the reason in a sentence (at least 10 characters), e.g. \"hotfix for incident 4711, verified by hand\"" }).optional(),
+});
+
 /**
  * The whole application environment: one spec for the program, the component and the render CLI.
  * `stack` is the default environment name; derived defaults (namespace, database name, Git path)
@@ -245,6 +257,8 @@ export function environmentSpecSchema(stack: string) {
             delivery: z.enum(["argocd", "direct"]).default("argocd"),
             /** The Argo CD Application (delivery "argocd"). @default - see fields */
             argocd: argocdSchema.prefault({}),
+            /** Promotion: which stack must have verified the image first. @default - none (the prod preset: from "staging") */
+            promotion: promotionSchema.prefault({}),
             /** Images and users of the tooling containers. @default - see fields */
             runtime: runtimeSchema.prefault({}),
         })

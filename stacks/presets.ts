@@ -26,11 +26,13 @@ export const presets: Readonly<Record<Tier, Preset>> = {
         migration: { activeDeadlineSeconds: 600, statementTimeout: "8min" },
     },
     // Three pods, longer migration deadlines, and nothing deleted because Git dropped it:
-    // pruning in prod takes a manual sync. The database is protected (tier "prod").
+    // pruning in prod takes a manual sync. Only images staging verified; the database is
+    // protected (tier "prod").
     prod: {
         app: { replicas: 3, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
         argocd: { automated: true, selfHeal: true, prune: false },
         migration: { activeDeadlineSeconds: 900, statementTimeout: "10min", lockWaitSeconds: 300 },
+        promotion: { from: "staging" },
     },
 };
 

@@ -1,47 +1,11 @@
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
-import { join } from "path";
-import { parse } from "yaml";
-import { one, registered, ofType, reveal, Registered } from "./helpers/pulumi-mocks";
+import { one, ofType, reveal } from "./helpers/pulumi-mocks";
+import { created, runProgram, stackConfig, stackRef } from "./helpers/program";
 import { migrationsDir } from "./helpers/scratch";
 import * as pulumi from "@pulumi/pulumi";
 
-const root = join(__dirname, "..");
-const programPath = require.resolve("../index");
-
-// Pulumi hands the program its config as text: objects as JSON.
-function stackConfig(stack: string, extra: Record<string, string> = {}): Record<string, string> {
-    const file = parse(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const config: Record<string, string> = {};
-    for (const [key, value] of Object.entries(file.config)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
-    return { ...config, "migrate-first:databaseAdminPassword": "program-canary-pw", ...extra };
-}
-
 const devConfig = (extra: Record<string, string> = {}) => stackConfig("dev", extra);
-
-interface RunOptions {
-    readonly stack?: string;
-    readonly secretKeys?: string[];
-    readonly stackOutputs?: Record<string, Record<string, unknown>>;
-}
-
-function runProgram(config: Record<string, string>, { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {}) {
-    let outputs: Record<string, unknown> = {};
-    let error: unknown;
-    return registered(async () => {
-        delete require.cache[programPath];
-        try {
-            const program = require(programPath) as () => Promise<Record<string, unknown>>;
-            outputs = await program();
-        } catch (e) {
-            error = e;
-        }
-    }, { stack, config, secretKeys, stackOutputs }).then((resources) => ({ resources, outputs, error }));
-}
-
-/** The program reads its own last outputs through this StackReference. */
-const self = "organization/migrate-first/dev";
-const created = (resources: readonly Registered[]) => resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
+const self = stackRef("dev");
 
 /** The dev stack's config with its migrations taken from `directory`. */
 function devWithMigrations(directory: string): Record<string, string> {
@@ -118,7 +82,7 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
         const stateful = ["postgresql:index/database:Database", "postgresql:index/role:Role", "postgresql:index/schema:Schema"];
 
         it("protects and retains prod's database, schema and roles; dev's are neither", async () => {
-            const prod = await runProgram(stackConfig("prod"), { stack: "prod" });
+            const prod = await runProgram(stackConfig("prod"), { stack: "prod", stackOutputs: { [stackRef("staging")]: { verifiedImages: ["ghcr.io/acme/shop:v1.2.0"] } } });
             assert.equal(prod.error, undefined, String(prod.error));
             const held = prod.resources.filter((r) => stateful.includes(r.type));
             assert.equal(held.length, 4, "database, schema, migrator and app roles");

@@ -1,0 +1,43 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { registered, Registered } from "./pulumi-mocks";
+
+const root = join(__dirname, "..", "..");
+const programPath = require.resolve("../../index");
+
+/** A stack file's config as Pulumi hands it to the program: objects as JSON text, plus the admin password. */
+export function stackConfig(stack: string, extra: Record<string, string> = {}): Record<string, string> {
+    const file = parse(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(file.config)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    return { ...config, "migrate-first:databaseAdminPassword": "program-canary-pw", ...extra };
+}
+
+export interface RunOptions {
+    readonly stack?: string;
+    readonly secretKeys?: string[];
+    /** Outputs a StackReference reads, by "org/project/stack". */
+    readonly stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+/** Runs index.ts under the mock runtime: what it registered, what it returned, and what it threw. */
+export function runProgram(config: Record<string, string>, { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {}) {
+    let outputs: Record<string, unknown> = {};
+    let error: unknown;
+    return registered(async () => {
+        delete require.cache[programPath];
+        try {
+            const program = require(programPath) as () => Promise<Record<string, unknown>>;
+            outputs = await program();
+        } catch (e) {
+            error = e;
+        }
+    }, { stack, config, secretKeys, stackOutputs }).then((resources) => ({ resources, outputs, error }));
+}
+
+/** The StackReference name of a stack of this project under the mock runtime. */
+export const stackRef = (stack: string) => `organization/migrate-first/${stack}`;
+
+/** What the program created, leaving out the StackReferences it read. */
+export const created = (resources: readonly Registered[]) => resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
