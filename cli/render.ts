@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
-import { specFromStackFile } from "../stacks";
+import { readStackFile, selfServiceEnvironments, specFromConfig, usesSelfService } from "../stacks";
 import { planRows } from "../plan";
 import { checkMigrations, migrationCheckMessage } from "../lint";
 import { renderEnvironment } from "./render-files";
@@ -12,7 +12,7 @@ import { stackName } from "./options";
 
 
 const program = new Command("render")
-    .description("Render a stack's workload, Argo CD Application and sync plan from Pulumi.<stack>.yaml, without the Pulumi CLI or a cluster.")
+    .description("Render a stack's workload, Argo CD Application and sync plan from Pulumi.<stack>.yaml (a self-service stack: one folder per request file), without the Pulumi CLI or a cluster.")
     .requiredOption("-s, --stack <name>", "stack to render (a Pulumi.<stack>.yaml in --dir)", stackName)
     .option("-o, --out <dir>", "directory to write manifests.yaml, application.yaml and sync-plan.md (default: out/<stack>)")
     .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
@@ -20,25 +20,40 @@ const program = new Command("render")
     .showHelpAfterError("(run with --help for usage)")
     .action(async (opts: { stack: string; out?: string; dir: string; quiet?: boolean }) => {
         const out = resolve(opts.out ?? join("out", opts.stack));
-        const spec = specFromStackFile(resolve(opts.dir), opts.stack);
+        const dir = resolve(opts.dir);
+        const config = readStackFile(dir, opts.stack);
+        if (usesSelfService(config.entries)) {
+            // A platform stack: every request file, validated as a whole before anything is written.
+            const requested = selfServiceEnvironments(config, dir);
+            console.log(`render: stack ${opts.stack}: ${requested.length} self-service environment(s)`);
+            const scripts = loadRuntimeScripts();
+            const rendered = requested.map((r) => ({ dir: join(out, r.key), files: renderEnvironment(r.spec, scripts, r.file).files }));
+            rendered.forEach((r) => write(r.dir, r.files));
+            return;
+        }
+        const spec = specFromConfig(config);
         console.log(`render: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, delivery ${spec.delivery}`);
         // What goes to Git must pass the migration linter first (SQL mode: the files ship in the image).
-        const check = await checkMigrations(spec, resolve(opts.dir));
+        const check = await checkMigrations(spec, dir);
         check.warnings.forEach((w) => console.log(`render: warning: ${w}`));
         if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was written"));
         if (check.report !== undefined) console.log(`render: linted ${check.report.files.length} migration file(s) in ${check.directory}: no errors`);
         const rendered = renderEnvironment(spec, loadRuntimeScripts(), `Pulumi.${opts.stack}.yaml`);
-        mkdirSync(out, { recursive: true });
-        for (const [file, content] of Object.entries(rendered.files)) {
-            writeFileSync(join(out, file), content);
-            console.log(`render: wrote ${join(out, file)}`);
-        }
+        write(out, rendered.files);
         if (opts.quiet) return;
         console.log(`\nSync plan (${spec.environment}):`);
         for (const row of planRows(rendered.plan)) {
             console.log(`  ${String(row.step).padStart(2)}. ${row.phase.padEnd(8)} wave ${String(row.wave).padStart(2)}  ${`${row.kind} ${row.name}`.padEnd(36)} waits for: ${row.waitsFor}`);
         }
     });
+
+function write(dir: string, files: Readonly<Record<string, string>>): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [file, content] of Object.entries(files)) {
+        writeFileSync(join(dir, file), content);
+        console.log(`render: wrote ${join(dir, file)}`);
+    }
+}
 
 program.parseAsync().catch((error: unknown) => {
     console.error(`render: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,5 @@
-export { environmentSpecSchema, EnvironmentSpec, EnvironmentSpecInput } from "./schema";
-export { parseSpec, SpecError, SpecSource } from "./validate";
+export { environmentSpecSchema, resourcesSchema, EnvironmentSpec, EnvironmentSpecInput } from "./schema";
+export { parseSpec, validate, SpecError, SpecSource } from "./validate";
 export { isPinnedImage, parseImage } from "./image";
 export { boundedName } from "./names";
 export { tiers, Tier, previewNumber, defaultTier } from "./tier";

@@ -14,6 +14,8 @@ export interface SpecSource {
     readonly kind?: "config" | "typescript";
     /** File or program the spec was read from, for the headline. @default - none */
     readonly origin?: string;
+    /** How a spec field (e.g. "app.image") is named where the user wrote it, when that is neither config nor TypeScript (a self-service file says "image"). @default - by kind */
+    readonly fieldName?: (field: string) => string;
     /** The preset under the input, so a problem in a value the user never wrote says where it came from. @default - none */
     readonly preset?: { readonly name: string; readonly values: unknown };
 }
@@ -36,6 +38,7 @@ function fieldPath(path: Path): string {
 
 function keyName(path: Path, source: SpecSource): string {
     const field = fieldPath(path);
+    if (source.fieldName !== undefined) return source.fieldName(field);
     return source.kind === "config" ? `migrate-first:${field}` : field;
 }
 
@@ -47,7 +50,7 @@ function valueText(input: unknown): string {
 function setHint(path: Path, source: SpecSource): string {
     return source.kind === "config"
         ? `set it: pulumi config set --path '${fieldPath(path)}' <value>`
-        : `set ${fieldPath(path)}`;
+        : `set ${keyName(path, source)}`;
 }
 
 // The fields an object at `path` accepts, for "did you mean" on unknown keys.
@@ -88,9 +91,8 @@ function valueAt(value: unknown, path: Path): unknown {
     return path.reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined), value);
 }
 
-/** Checks `input` against the whole spec schema and applies every default; throws one SpecError listing every problem. */
-export function parseSpec(input: unknown, source: SpecSource): EnvironmentSpec {
-    const schema = environmentSpecSchema(source.stack);
+/** Checks `input` against `schema` and applies its defaults; throws one SpecError listing every problem, each naming the field as `source` spells it. */
+export function validate<T extends z.ZodType>(schema: T, input: unknown, source: SpecSource): z.output<T> {
     const result = schema.safeParse(input, { reportInput: true, error: defaultMessage });
     if (result.success) return result.data;
     const problems = result.error.issues.flatMap((issue): string[] => {
@@ -110,4 +112,9 @@ export function parseSpec(input: unknown, source: SpecSource): EnvironmentSpec {
         return [`${keyName(issue.path, source)}: ${value}${issue.message}${preset}`];
     });
     throw new SpecError(problems, source);
+}
+
+/** Checks `input` against the whole spec schema and applies every default; throws one SpecError listing every problem. */
+export function parseSpec(input: unknown, source: SpecSource): EnvironmentSpec {
+    return validate(environmentSpecSchema(source.stack), input, source);
 }

@@ -26,12 +26,20 @@ function withExpiry(spec: EnvironmentSpec, now: Date): EnvironmentSpec {
     return { ...spec, preview: { ...spec.preview, expiresAt: expires.toISOString().replace(".000Z", "Z") } };
 }
 
+/** A stack's config entries as read from Pulumi (or its stack file), and which of them were stored encrypted. */
+export interface StackConfig {
+    readonly stack: string;
+    readonly entries: Readonly<Record<string, unknown>>;
+    readonly isSecret: (key: string) => boolean;
+    /** Where they came from, for error headlines. */
+    readonly origin?: string;
+}
+
 /**
- * The spec from a stack's config entries (`migrate-first:*`), on top of its tier's preset.
- * `isSecret(key)` says whether a value was stored encrypted; the secret keys must be, and
- * nothing else may be, so no secret ends up in the spec or a render. `now` dates a preview's expiry.
+ * The `migrate-first:*` entries without the secrets, by field name. The secret keys must be
+ * stored encrypted, and nothing else may be, so no secret ends up in a spec or a render.
  */
-export function specFromConfig(stack: string, entries: Readonly<Record<string, unknown>>, isSecret: (key: string) => boolean, origin?: string, now = new Date()): EnvironmentSpec {
+export function plainConfig({ stack, entries, isSecret, origin }: StackConfig): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     const problems: string[] = [];
     for (const [key, value] of Object.entries(entries)) {
@@ -47,6 +55,13 @@ export function specFromConfig(stack: string, entries: Readonly<Record<string, u
         raw[key.slice(configNamespace.length + 1)] = value;
     }
     if (problems.length > 0) throw new SpecError(problems, { stack, kind: "config", origin });
+    return raw;
+}
+
+/** The spec from a stack's config, on top of its tier's preset. `now` dates a preview's expiry. */
+export function specFromConfig(config: StackConfig, now = new Date()): EnvironmentSpec {
+    const { stack, origin } = config;
+    const raw = plainConfig(config);
     const tier = presetTier(stack, raw);
     const preset = tier === undefined ? undefined : { name: tier, values: presets[tier] };
     return withExpiry(parseSpec(deepMerge(preset?.values ?? {}, raw), { stack, kind: "config", origin, preset }), now);
@@ -60,8 +75,8 @@ export function knownStacks(dir: string): string[] {
         .sort();
 }
 
-/** The spec of a stack, read straight from `Pulumi.<stack>.yaml` (no Pulumi CLI needed). `now` dates a preview's expiry. */
-export function specFromStackFile(dir: string, stack: string, now?: Date): EnvironmentSpec {
+/** A stack's config read straight from `Pulumi.<stack>.yaml` (no Pulumi CLI needed); encrypted values stay encrypted. */
+export function readStackFile(dir: string, stack: string): StackConfig {
     const file = join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) {
         throw new Error(`unknown stack "${stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`);
@@ -74,5 +89,10 @@ export function specFromStackFile(dir: string, stack: string, now?: Date): Envir
         const value = entries[key];
         return typeof value === "object" && value !== null && "secure" in value;
     };
-    return specFromConfig(stack, entries, isSecret, basename(file), now);
+    return { stack, entries, isSecret, origin: basename(file) };
+}
+
+/** The spec of a stack from its `Pulumi.<stack>.yaml`. `now` dates a preview's expiry. */
+export function specFromStackFile(dir: string, stack: string, now?: Date): EnvironmentSpec {
+    return specFromConfig(readStackFile(dir, stack), now);
 }

@@ -118,18 +118,18 @@ describe("spec from stack config", () => {
     };
 
     it("puts the dev preset underneath and lets config override it", () => {
-        const dev = specFromConfig("dev", entries, () => false);
+        const dev = specFromConfig({ stack: "dev", entries, isSecret: () => false });
         assert.equal(dev.app.replicas, 1, "the dev preset sets one replica");
-        const overridden = specFromConfig("dev", { ...entries, "migrate-first:app": { ...entries["migrate-first:app"], replicas: 2 } }, () => false);
+        const overridden = specFromConfig({ stack: "dev", entries: { ...entries, "migrate-first:app": { ...entries["migrate-first:app"], replicas: 2 } }, isSecret: () => false });
         assert.equal(overridden.app.replicas, 2);
         assert.equal(overridden.app.resources.limits.memory, "256Mi", "the rest of the preset stays");
-        assert.equal(specFromConfig("qa", entries, () => false).app.replicas, 3, "a stack without a preset gets the spec's defaults");
+        assert.equal(specFromConfig({ stack: "qa", entries, isSecret: () => false }).tier, "prod", "a stack of another name gets the strictest tier's preset");
     });
 
     it("refuses a database password stored in plain text, and a secret where none belongs", () => {
         const isSecret = (key: string) => key === "migrate-first:app";
         assert.throws(
-            () => specFromConfig("dev", { ...entries, "migrate-first:databaseAdminPassword": "hunter2" }, isSecret),
+            () => specFromConfig({ stack: "dev", entries: { ...entries, "migrate-first:databaseAdminPassword": "hunter2" }, isSecret: isSecret }),
             (error: unknown) =>
                 error instanceof SpecError &&
                 error.problems.includes("migrate-first:databaseAdminPassword: is stored in plain text; set it with: pulumi config set --secret databaseAdminPassword <value>") &&

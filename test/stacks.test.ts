@@ -42,24 +42,24 @@ describe("long-lived stacks: presets by tier, overridden by config", () => {
             "migrate-first:database": { host: "db", protect: false },
             "migrate-first:argocd": { repoURL: "https://github.com/acme/gitops.git", prune: true },
         };
-        const prod = specFromConfig("prod", entries, plain);
+        const prod = specFromConfig({ stack: "prod", entries, isSecret: plain });
         assert.deepEqual([prod.app.replicas, prod.database.protect, prod.argocd.prune], [5, false, true]);
         assert.equal(prod.app.resources.requests.cpu, "250m", "the fields not overridden keep the preset's values");
 
         const shorter = { ...entries, "migrate-first:migration": { activeDeadlineSeconds: 300 } };
         assert.match(
-            problems(() => specFromConfig("prod", shorter, plain)),
+            problems(() => specFromConfig({ stack: "prod", entries: shorter, isSecret: plain })),
             /migrate-first:migration\.statementTimeout: "10min" must be shorter than migration\.activeDeadlineSeconds \(300 s\).* \(the prod preset's value; set your own to change it\)/,
         );
     });
 
     it("treats a stack with an unknown name as prod unless its config names a tier", () => {
         const entries = { "migrate-first:app": { name: "shop", image: "ghcr.io/acme/shop:v1.2.0" }, "migrate-first:database": { host: "db" }, "migrate-first:delivery": "direct" };
-        assert.equal(specFromConfig("eu-1", entries, plain).tier, "prod");
-        assert.equal(specFromConfig("eu-1", entries, plain).database.protect, true);
-        const qa = specFromConfig("qa", { ...entries, "migrate-first:tier": "dev" }, plain);
+        assert.equal(specFromConfig({ stack: "eu-1", entries, isSecret: plain }).tier, "prod");
+        assert.equal(specFromConfig({ stack: "eu-1", entries, isSecret: plain }).database.protect, true);
+        const qa = specFromConfig({ stack: "qa", entries: { ...entries, "migrate-first:tier": "dev" }, isSecret: plain });
         assert.deepEqual([qa.tier, qa.app.replicas, qa.database.protect], ["dev", 1, false]);
-        assert.match(problems(() => specFromConfig("qa", { ...entries, "migrate-first:tier": "production" }, plain)), /migrate-first:tier: "production" must be one of "dev", "preview", "staging", "prod"/);
+        assert.match(problems(() => specFromConfig({ stack: "qa", entries: { ...entries, "migrate-first:tier": "production" }, isSecret: plain })), /migrate-first:tier: "production" must be one of "dev", "preview", "staging", "prod"/);
     });
 });
 
@@ -95,7 +95,7 @@ describe("preview stacks per pull request", () => {
     });
 
     it("names the namespace, database, roles and Application after the PR, labels them with it and an expiry, and tracks the commit", () => {
-        const spec = specFromConfig("pr-42", previewEntries("shop", "feature/email-verified"), plain, undefined, now);
+        const spec = specFromConfig({ stack: "pr-42", entries: previewEntries("shop", "feature/email-verified"), isSecret: plain }, now);
         assert.deepEqual([spec.tier, spec.environment, spec.app.namespace, spec.database.name, applicationName(spec)], ["preview", "pr-42", "shop-pr-42", "shop_pr_42", "shop-pr-42"]);
         assert.equal(spec.preview?.expiresAt, "2026-11-28T17:00:00Z", "72 hours after the update, to the next full hour");
         const ns = namespace(spec);
@@ -124,7 +124,7 @@ describe("preview stacks per pull request", () => {
             const app = `customer-notification-preferences-api-${String.fromCharCode(97 + (i % 25))}${i < 25 ? "x" : "y"}`;
             const pr = 900000000 + (i % 2);
             const branch = `feature/${"really-long-branch-name-".repeat(5)}${i}`;
-            return names(pr, specFromConfig(`pr-${pr}`, previewEntries(app, branch), plain, undefined, now));
+            return names(pr, specFromConfig({ stack: `pr-${pr}`, entries: previewEntries(app, branch), isSecret: plain }, now));
         });
         for (const n of all) {
             assert.ok(dnsLabel.test(n.namespace) && n.namespace.length <= 63, n.namespace);
@@ -137,15 +137,15 @@ describe("preview stacks per pull request", () => {
             assert.equal(new Set(all.map((n) => n[kind])).size, 50, `${kind}s are distinct`);
         }
         assert.equal(new Set(all.flatMap((n) => n.roles)).size, 100, "roles are distinct");
-        const again = specFromConfig(`pr-${all[7]?.pr}`, previewEntries(`customer-notification-preferences-api-hx`, "b"), plain, undefined, now);
+        const again = specFromConfig({ stack: `pr-${all[7]?.pr}`, entries: previewEntries(`customer-notification-preferences-api-hx`, "b"), isSecret: plain }, now);
         assert.equal(again.database.name, all[7]?.database, "a name shortens the same way every time");
     });
 
     it("refuses a preview without its branch, and a pr stack told to be another tier", () => {
         const entries = previewEntries("shop", "x");
         const noBranch = { ...entries, "migrate-first:preview": {} };
-        assert.match(problems(() => specFromConfig("pr-9", noBranch, plain)), /migrate-first:preview\.branch: is missing/);
-        assert.match(problems(() => specFromConfig("pr-9", { ...entries, "migrate-first:tier": "prod" }, plain)), /migrate-first:tier: "prod" must be "preview" when preview is set/);
-        assert.match(problems(() => specFromConfig("pr-9", { ...entries, "migrate-first:preview": { branch: "bad..branch" } }, plain)), /preview\.branch: "bad\.\.branch" is not a Git branch name/);
+        assert.match(problems(() => specFromConfig({ stack: "pr-9", entries: noBranch, isSecret: plain })), /migrate-first:preview\.branch: is missing/);
+        assert.match(problems(() => specFromConfig({ stack: "pr-9", entries: { ...entries, "migrate-first:tier": "prod" }, isSecret: plain })), /migrate-first:tier: "prod" must be "preview" when preview is set/);
+        assert.match(problems(() => specFromConfig({ stack: "pr-9", entries: { ...entries, "migrate-first:preview": { branch: "bad..branch" } }, isSecret: plain })), /preview\.branch: "bad\.\.branch" is not a Git branch name/);
     });
 });

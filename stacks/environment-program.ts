@@ -1,0 +1,83 @@
+// One stack, one application environment, from stack config. Everything is checked before
+// the first resource: the spec, the release's migrations, and (with promotion.from) that the
+// image passed the other stack's smoke check.
+import * as pulumi from "@pulumi/pulumi";
+import { AppEnvironment } from "../components";
+import { checkMigrations, migrationCheckMessage, shippedVersions } from "../lint";
+import { EnvironmentSpec, SpecError } from "../spec";
+import { specFromConfig } from "./config";
+import { isProgramConfigSecret, programConfigEntries } from "./program-config";
+import { checkPromotion } from "./promotion";
+import { readStackState, readVerifiedImages, StackState } from "./stack-state";
+
+function loadSpec(stack: string) {
+    try {
+        return specFromConfig({ stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` });
+    } catch (error) {
+        // A RunError is shown without a stack trace: the message is the whole story.
+        if (error instanceof SpecError) throw new pulumi.RunError(error.message);
+        throw error;
+    }
+}
+
+/** What this environment's smoke check verified so far; on a read error, what the last update saw. */
+async function verifiedImages(spec: EnvironmentSpec, last: StackState): Promise<readonly string[]> {
+    if (last.migratorDatabaseUrl === undefined) return [];
+    try {
+        return await readVerifiedImages(spec, last.migratorDatabaseUrl);
+    } catch (error) {
+        pulumi.log.warn(`could not read the verified releases from ${spec.database.host}: ${error instanceof Error ? error.message : String(error)}; exporting the last known ones`);
+        return last.verifiedImages ?? [];
+    }
+}
+
+/** Refuses an image the promotion source has not verified, unless an override gives the reason. */
+async function checkPromoted(spec: EnvironmentSpec): Promise<string | undefined> {
+    const from = spec.promotion.from;
+    if (from === undefined) return undefined;
+    const source = await readStackState("promotion-source", from);
+    const verdict = checkPromotion(spec.app.image, from, source.verifiedImages, spec.promotion.override);
+    if (verdict.kind === "refused") throw new pulumi.RunError(verdict.message);
+    if (verdict.kind === "override") pulumi.log.warn(verdict.message);
+    return verdict.kind === "override" ? spec.promotion.override : undefined;
+}
+
+/** The program of an environment stack (dev, staging, prod, pr-<n>): its outputs. */
+export async function environmentProgram(): Promise<Record<string, unknown>> {
+    const stack = pulumi.getStack();
+    const config = new pulumi.Config("migrate-first");  // secrets: databaseAdminPassword, alertWebhookUrl
+    const spec = loadSpec(stack);
+    const last = await readStackState("last-release", stack);
+    const shipped = last.image === undefined || last.migrationVersions === undefined ? undefined : { image: last.image, versions: last.migrationVersions };
+    const migrations = await checkMigrations(spec, process.cwd(), shipped);
+    migrations.warnings.forEach((warning) => pulumi.log.warn(warning));
+    if (migrations.errors.length > 0) throw new pulumi.RunError(migrationCheckMessage(migrations, "nothing was created"));
+    const override = await checkPromoted(spec);
+    const verified = await verifiedImages(spec, last);
+
+    const env = new AppEnvironment(spec.app.name, {
+        spec,
+        databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
+        alertWebhookUrl: config.getSecret("alertWebhookUrl"),
+    });
+    return {
+        namespace: env.namespace,
+        database: env.databaseName,
+        image: spec.app.image,
+        /** The release's migration versions: the next update checks its contracts against them. */
+        migrationVersions: migrations.report === undefined ? undefined : shippedVersions(migrations.report),
+        /** Images this environment's PostSync smoke check verified, newest first: what a stack promoting from this one may run. */
+        verifiedImages: verified,
+        /** Set when an emergency override let an unverified image through. */
+        promotionOverride: override === undefined ? undefined : { image: spec.app.image, from: spec.promotion.from, reason: override },
+        tier: spec.tier,
+        /** A preview's expiry (ISO 8601): the clean-up job destroys the stack after it. */
+        expiresAt: spec.preview?.expiresAt,
+        delivery: spec.delivery,
+        application: env.applicationName,
+        /** The order Argo CD (or, with delivery "direct", Pulumi) applies the workload in: shown by `pulumi preview`. */
+        syncPlan: env.syncPlan,
+        appDatabaseUrl: env.appDatabaseUrl,
+        migratorDatabaseUrl: env.migratorDatabaseUrl,
+    };
+}

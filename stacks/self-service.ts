@@ -1,0 +1,29 @@
+// The self-service program: a platform stack whose config has `migrate-first:selfService`
+// builds one AppEnvironment per request file, all or nothing.
+import * as pulumi from "@pulumi/pulumi";
+import { AppEnvironment } from "../components";
+import { SpecError } from "../spec";
+import { configNamespace } from "./config";
+import { isProgramConfigSecret, programConfigEntries } from "./program-config";
+import { Requested, SelfServiceError, selfServiceEnvironments } from "./requests";
+
+/** The program of a self-service stack: its outputs, one entry per environment. */
+export async function selfServiceProgram(): Promise<Record<string, unknown>> {
+    const stack = pulumi.getStack();
+    let requested: Requested[];
+    try {
+        requested = selfServiceEnvironments({ stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` }, process.cwd());
+    } catch (error) {
+        if (error instanceof SpecError || error instanceof SelfServiceError) throw new pulumi.RunError(error.message);
+        throw error;
+    }
+    const config = new pulumi.Config(configNamespace);
+    const databaseAdminPassword = config.requireSecret("databaseAdminPassword");
+    const alertWebhookUrl = config.getSecret("alertWebhookUrl");
+    const environments: Record<string, unknown> = {};
+    for (const { key, file, spec } of requested) {
+        const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl });
+        environments[key] = { file, namespace: env.namespace, database: env.databaseName, image: spec.app.image, application: env.applicationName };
+    }
+    return { environments, environmentCount: requested.length };
+}
