@@ -61,7 +61,7 @@ describe("render CLI", function () {
     it("refuses an unknown stack, listing the known ones", () => {
         const { code, stderr } = render("--stack", "nope", "--out", out);
         assert.equal(code, 1);
-        assert.equal(stderr.trim(), 'render: unknown stack "nope"; known stacks: dev, preview, prod, staging');
+        assert.equal(stderr.trim(), 'render: unknown stack "nope"; known stacks: dev, platform, preview, prod, staging');
     });
 
     it("refuses an unknown option and shows how to get help", () => {
