@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import * as postgresql from "@pulumi/postgresql";
 import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../spec";
 import { accessPlan, clusterTarget } from "../database";
 import { application, buildWorkload, labels, namespace, workloadObjects } from "../manifests";
@@ -17,6 +18,8 @@ export interface AppEnvironmentArgs {
     readonly databaseAdminPassword: pulumi.Input<string>;
     /** Webhook the SyncFail hook posts to; treated as a secret. @default - none: the alert is only logged */
     readonly alertWebhookUrl?: pulumi.Input<string>;
+    /** The admin connection to `database.host`, shared by environments on one server (self-service: one provider, one connection cap). @default - its own */
+    readonly databaseProvider?: postgresql.Provider;
 }
 
 /**
@@ -55,6 +58,7 @@ export class AppEnvironment extends pulumi.ComponentResource {
             server: { host: spec.database.host, port: spec.database.port, adminUser: spec.database.adminUser, sslmode: spec.database.sslmode },
             adminPassword: args.databaseAdminPassword,
             protect: spec.database.protect,
+            provider: args.databaseProvider,
         }, { parent: this });
         const secrets = new DatabaseSecrets(`${name}-secrets`, {
             access,

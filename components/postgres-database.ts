@@ -10,8 +10,27 @@ export interface PostgresDatabaseArgs {
     readonly server: { readonly host: string; readonly port: number; readonly adminUser: string; readonly sslmode: string };
     /** The admin role's password; kept secret. Required. */
     readonly adminPassword: pulumi.Input<string>;
+    /** A provider for `server` shared with other databases on it (self-service), used instead of one of its own. @default - its own */
+    readonly provider?: postgresql.Provider;
     /** Protect the database, schema and roles from deletion, and leave them on the server on destroy (`database.protect`). @default false */
     readonly protect?: boolean;
+}
+
+/**
+ * Pulumi's admin connection to a Postgres server. Managed servers (RDS, Cloud SQL) give no
+ * superuser; the connection cap keeps many environments on one server from exhausting its
+ * max_connections during an update.
+ */
+export function postgresProvider(name: string, server: PostgresDatabaseArgs["server"], adminPassword: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): postgresql.Provider {
+    return new postgresql.Provider(name, {
+        host: server.host,
+        port: server.port,
+        username: server.adminUser,
+        password: pulumi.secret(adminPassword),
+        sslmode: server.sslmode,
+        superuser: false,
+        maxConnections: 10,
+    }, opts);
 }
 
 /**
@@ -27,15 +46,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("migrate-first:db:PostgresDatabase", name, {}, opts);
         const { access, server } = args;
-        const provider = new postgresql.Provider(`${name}-server`, {
-            host: server.host,
-            port: server.port,
-            username: server.adminUser,
-            password: pulumi.secret(args.adminPassword),
-            sslmode: server.sslmode,
-            // Managed servers (RDS, Cloud SQL) give no superuser.
-            superuser: false,
-        }, { parent: this });
+        const provider = args.provider ?? postgresProvider(`${name}-server`, server, args.adminPassword, { parent: this });
         const child = { parent: this, provider };
         // What holds the data: refused deletion, and kept on the server if the stack goes.
         const kept = { ...child, protect: args.protect ?? false, retainOnDelete: args.protect ?? false };

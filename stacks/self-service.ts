@@ -1,7 +1,7 @@
 // The self-service program: a platform stack whose config has `migrate-first:selfService`
 // builds one AppEnvironment per request file, all or nothing.
 import * as pulumi from "@pulumi/pulumi";
-import { AppEnvironment } from "../components";
+import { AppEnvironment, postgresProvider } from "../components";
 import { SpecError } from "../spec";
 import { configNamespace } from "./config";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
@@ -20,9 +20,12 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
     const config = new pulumi.Config(configNamespace);
     const databaseAdminPassword = config.requireSecret("databaseAdminPassword");
     const alertWebhookUrl = config.getSecret("alertWebhookUrl");
+    // Every environment's database is on the policy's one server: one admin connection for all.
+    const first = requested[0]?.spec.database;
+    const databaseProvider = first === undefined ? undefined : postgresProvider("self-service-postgres", first, databaseAdminPassword);
     const environments: Record<string, unknown> = {};
     for (const { key, file, spec } of requested) {
-        const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl });
+        const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl, databaseProvider });
         environments[key] = { file, namespace: env.namespace, database: env.databaseName, image: spec.app.image, application: env.applicationName };
     }
     return { environments, environmentCount: requested.length };

@@ -104,6 +104,9 @@ describe("platform self-service: environments from request files", () => {
             assert.deepEqual(ofType(resources, "migrate-first:env:AppEnvironment").map((r) => r.name), ["payments-a", "search-b"]);
             assert.deepEqual(ofType(resources, "postgresql:index/database:Database").map((r) => r.inputs.name).sort(), ["payments_a", "search_b"]);
             assert.equal(outputs.environmentCount, 2);
+            const providers = ofType(resources, "pulumi:providers:postgresql");
+            assert.equal(providers.length, 1, "one admin connection to the shared server for every environment");
+            assert.equal(providers[0]?.inputs.maxConnections, "10", "providers receive their config as text");
         });
 
         it("creates nothing at all when one file is bad", async () => {
