@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { registered } from "../test/helpers/pulumi-mocks";
 
 const sizes = [1, 10, 100, 500];
@@ -59,21 +60,28 @@ interface Figures {
     readonly peakMiB: number;
 }
 
-function measure(label: string, command: (count: number) => string[]): void {
+function run(args: string[]): Figures | string {
+    const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+    const line = child.stdout.trim().split("\n").pop() ?? "";
+    return child.status === 0 && line.startsWith("{") ? (JSON.parse(line) as Figures) : `failed: ${child.stderr.trim().split("\n").pop() ?? ""}`;
+}
+
+/** Each size, beside the SDK alone registering as many bare resources (the baseline). */
+function measure(label: string, command: (mode: "--child" | "--bare", count: number) => string[]): void {
     console.log(`  ${label}`);
     const row = (cells: string[]) => console.log(`    ${cells.map((c, i) => (i === 0 ? c.padEnd(14) : c.padStart(12))).join(" ")}`);
-    row(["environments", "wall", "resources", "peak RSS", "per env"]);
+    row(["environments", "wall", "resources", "peak RSS", "per env", "| SDK alone:", "wall", "peak RSS"]);
     const results: Figures[] = [];
     for (const count of sizes) {
-        const run = spawnSync(process.execPath, command(count), { encoding: "utf8", maxBuffer: 1 << 26 });
-        const line = run.stdout.trim().split("\n").pop() ?? "";
-        if (run.status !== 0 || !line.startsWith("{")) {
-            row([String(count), "failed", run.stderr.trim().split("\n").pop() ?? ""]);
+        const r = run(command("--child", count));
+        if (typeof r === "string") {
+            row([String(count), r]);
             continue;
         }
-        const r = JSON.parse(line) as Figures;
         results.push(r);
-        row([String(count), `${(r.ms / 1000).toFixed(2)} s`, String(r.resources), `${Math.round(r.peakMiB)} MiB`, `${(r.ms / count).toFixed(1)} ms`]);
+        const floor = run(command("--bare", r.resources));
+        const base = typeof floor === "string" ? [floor, ""] : [`${(floor.ms / 1000).toFixed(2)} s`, `${Math.round(floor.peakMiB)} MiB`];
+        row([String(count), `${(r.ms / 1000).toFixed(2)} s`, String(r.resources), `${Math.round(r.peakMiB)} MiB`, `${(r.ms / count).toFixed(1)} ms`, "|", ...base]);
     }
     const [ten, big] = [results.find((r) => r.count === 10), results.find((r) => r.count === 500)];
     if (ten !== undefined && big !== undefined) {
@@ -82,20 +90,35 @@ function measure(label: string, command: (count: number) => string[]): void {
     }
 }
 
+class Bare extends pulumi.CustomResource {
+    constructor(name: string) {
+        super("bench:index:Bare", name, { name, labels: { team: "bench" } });
+    }
+}
+
+/** In a child process: the SDK alone registering `count` bare resources, the floor under any program. */
+async function bare(count: number): Promise<void> {
+    const started = process.hrtime.bigint();
+    const resources = await registered(() => {
+        for (let i = 0; i < count; i++) new Bare(`bare-${i}`);
+    }, { stack: "bare" });
+    console.log(JSON.stringify({ count, ms: Number(process.hrtime.bigint() - started) / 1e6, resources: resources.length, peakMiB: process.resourceUsage().maxRSS / 1024 }));
+}
+
 function parent(): void {
     console.log("\nSelf-service program under the SDK's mock runtime, one process per size");
-    measure("TypeScript through ts-node (Pulumi's default for a TypeScript project)", (count) => ["-r", "ts-node/register/transpile-only", __filename, "--child", String(count)]);
+    measure("TypeScript through ts-node (Pulumi's default for a TypeScript project)", (mode, count) => ["-r", "ts-node/register/transpile-only", __filename, mode, String(count)]);
     const js = compile();
     try {
-        measure("compiled to JavaScript first (tsc; runtime option typescript: false)", (count) => [join(js, "bench", "self-service.js"), "--child", String(count)]);
+        measure("compiled to JavaScript first (tsc; runtime option typescript: false)", (mode, count) => [join(js, "bench", "self-service.js"), mode, String(count)]);
     } finally {
         rmSync(js, { recursive: true, force: true });
     }
 }
 
-const childAt = process.argv.indexOf("--child");
-if (childAt >= 0) {
-    child(Number(process.argv[childAt + 1])).catch((error: unknown) => {
+const [mode, count] = process.argv.slice(2);
+if (mode === "--child" || mode === "--bare") {
+    (mode === "--child" ? child : bare)(Number(count)).catch((error: unknown) => {
         console.error(error instanceof Error ? error.message : String(error));
         process.exitCode = 1;
     });
