@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { EnvironmentSpec } from "../spec";
-import { application, buildWorkload, workloadObjects } from "../manifests";
+import { application, buildWorkload, networkPolicies, workloadObjects } from "../manifests";
 import { planMarkdown, planSync, SyncPlan } from "../plan";
 import { RuntimeScripts } from "../runtime";
 
@@ -15,7 +15,8 @@ const toYaml = (objects: readonly object[]) => objects.map((o) => stringify(o, {
 /**
  * The files a GitOps repository needs, from the same builders the program uses:
  * `manifests.yaml` (the hook-annotated workload: no Secret, no secret value),
- * `application.yaml` (delivery "argocd") and `sync-plan.md`.
+ * `application.yaml` (delivery "argocd"), `network-policies.yaml` (Pulumi-owned, for review) and
+ * `sync-plan.md`.
  */
 export function renderEnvironment(spec: EnvironmentSpec, scripts: RuntimeScripts, origin: string): RenderedEnvironment {
     const workload = buildWorkload(spec, scripts);
@@ -26,6 +27,8 @@ export function renderEnvironment(spec: EnvironmentSpec, scripts: RuntimeScripts
         "manifests.yaml": `${header}# Commit to ${spec.argocd.repoURL ?? "your GitOps repository"} at ${spec.argocd.path}. Credentials come from Secrets Pulumi creates.\n${toYaml(objects)}`,
         "sync-plan.md": planMarkdown(plan, { app: spec.app.name, environment: spec.environment, retryLimit: spec.argocd.retryLimit }),
     };
+    const isolation = networkPolicies(spec);
+    if (isolation.length > 0) files["network-policies.yaml"] = `${header}# Pulumi creates these NetworkPolicies with the namespace, before the first sync; shown here for review.\n${toYaml(isolation)}`;
     if (spec.delivery === "argocd") files["application.yaml"] = `${header}# Pulumi creates this Application; shown here for review.\n${toYaml([application(spec)])}`;
     return { files, plan };
 }

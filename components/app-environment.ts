@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../spec";
 import { accessPlan, clusterTarget } from "../database";
-import { application, buildWorkload, labels, namespace, workloadObjects } from "../manifests";
+import { application, buildWorkload, labels, namespace, networkPolicies, workloadObjects } from "../manifests";
 import { planRows, planSync, SyncPlanRow } from "../plan";
 import { loadRuntimeScripts } from "../runtime";
 import { PostgresDatabase } from "./postgres-database";
@@ -53,6 +53,10 @@ export class AppEnvironment extends pulumi.ComponentResource {
         const access = accessPlan(spec);
 
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: namespace(spec).metadata }, { parent: this });
+        // Isolation holds before the first hook: the workload waits for it.
+        const isolation = networkPolicies(spec).map((policy) =>
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policy.metadata?.name}`, { metadata: policy.metadata, spec: policy.spec } as k8s.networking.v1.NetworkPolicyArgs, { parent: this, dependsOn: [ns] }),
+        );
         const db = new PostgresDatabase(`${name}-db`, {
             access,
             server: { host: spec.database.host, port: spec.database.port, adminUser: spec.database.adminUser, sslmode: spec.database.sslmode },
@@ -70,9 +74,9 @@ export class AppEnvironment extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [ns, db] });
 
         if (spec.delivery === "direct") {
-            new DirectWorkload(`${name}-workload`, { workload, plan, after: [ns, secrets] }, { parent: this });
+            new DirectWorkload(`${name}-workload`, { workload, plan, after: [ns, secrets, ...isolation] }, { parent: this });
         } else {
-            this.applicationName = new ArgoApplication(`${name}-application`, { application: application(spec), after: [ns, secrets] }, { parent: this }).name;
+            this.applicationName = new ArgoApplication(`${name}-application`, { application: application(spec), after: [ns, secrets, ...isolation] }, { parent: this }).name;
         }
 
         this.syncPlan = planRows(plan);

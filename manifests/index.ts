@@ -2,3 +2,4 @@ export { buildWorkload, workloadObjects, namespace, Workload, WorkloadObject } f
 export { application, resourcesFinalizer } from "./application";
 export { workloadNames, labels, applicationName, previewMetadata, WorkloadNames } from "./names";
 export { annotationKeys, placements, withoutSyncAnnotations, HookPhase } from "./hooks";
+export { networkPolicies, databaseClients } from "./network";

@@ -219,6 +219,29 @@ const previewSchema = (stack: string) => z.strictObject({
     expiresAt: z.iso.datetime({ error: "is not an ISO 8601 UTC time such as \"2026-12-01T12:00:00Z\"" }).optional(),
 });
 
+// An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it.
+const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not a CIDR such as \"10.20.0.0/16\"" });
+
+const networkSchema = z.strictObject({
+    /** Create the environment's NetworkPolicies (the cluster's CNI must enforce them: Calico, Cilium, ...). @default true */
+    enabled: z.boolean().default(true),
+    /** Namespaces besides the app's own whose pods may reach the app's port (the ingress controller's). @default ["ingress-nginx"] */
+    ingressNamespaces: z.array(dnsLabel(63)).default(["ingress-nginx"]),
+    /** The database's addresses (a managed server), for egress on database.port. @default - any address, on database.port only */
+    databaseCidrs: z.array(cidr).min(1).optional(),
+    /** The namespace of an in-cluster database, for egress on database.port; instead of databaseCidrs. @default - none */
+    databaseNamespace: dnsLabel(63).optional(),
+    /** Where the SyncFail alert may post. @default ["0.0.0.0/0"], without the private ranges 10/8, 172.16/12, 192.168/16 */
+    webhookCidrs: z.array(cidr).min(1).optional(),
+    /** Ports the alert may post to. @default [443] */
+    webhookPorts: z.array(z.int().min(1).max(65535)).min(1).default([443]),
+    /** The cluster DNS pods every pod may query on port 53. @default - namespace "kube-system", labels { "k8s-app": "kube-dns" } */
+    dns: z.strictObject({
+        namespace: dnsLabel(63).default("kube-system"),
+        podLabels: z.record(z.string(), z.string()).default({ "k8s-app": "kube-dns" }),
+    }).prefault({}),
+});
+
 const promotionSchema = z.strictObject({
     /**
      * The stack whose verified releases this one may run: its `verifiedImages` output must hold
@@ -257,6 +280,8 @@ export function environmentSpecSchema(stack: string) {
             delivery: z.enum(["argocd", "direct"]).default("argocd"),
             /** The Argo CD Application (delivery "argocd"). @default - see fields */
             argocd: argocdSchema.prefault({}),
+            /** Network isolation: a NetworkPolicy set per environment (manifests/network.ts). @default - enabled, see fields */
+            network: networkSchema.prefault({}),
             /** Promotion: which stack must have verified the image first. @default - none (the prod preset: from "staging") */
             promotion: promotionSchema.prefault({}),
             /** Images and users of the tooling containers. @default - see fields */
@@ -298,6 +323,9 @@ export function environmentSpecSchema(stack: string) {
             }
             if (spec.preview !== undefined && tier !== "preview") {
                 ctx.addIssue({ code: "custom", path: ["tier"], input: tier, message: "must be \"preview\" when preview is set; remove tier, or remove preview" });
+            }
+            if (spec.network.databaseCidrs !== undefined && spec.network.databaseNamespace !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["network", "databaseNamespace"], input: spec.network.databaseNamespace, message: "and network.databaseCidrs both say where the database is; keep one" });
             }
             if (spec.app.maxSurge === 0 && spec.app.maxUnavailable === 0) {
                 ctx.addIssue({

@@ -82,6 +82,13 @@ describe("AppEnvironment under the Pulumi mock runtime", () => {
         assert.equal(env.syncPlan[1].name, "shop-migrate");
     });
 
+    it("creates the environment's NetworkPolicies in its namespace, with the namespace", async () => {
+        const { resources } = await environment();
+        const policies = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => kube(r).metadata);
+        assert.deepEqual(policies.map((m) => m.name).sort(), ["shop-alert-egress", "shop-app-ingress", "shop-database-egress", "shop-default-deny", "shop-dns", "shop-smoke-egress"]);
+        assert.ok(policies.every((m) => (m as { namespace?: string }).namespace === "shop"));
+    });
+
     it("gives every resource a parent and uses migrate-first type tokens", async () => {
         const { resources } = await environment();
         const components = resources.filter((r) => r.type.startsWith("migrate-first:")).map((r) => r.type).sort();

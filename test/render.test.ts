@@ -24,17 +24,17 @@ describe("render CLI", function () {
     });
     after(() => rmSync(out, { recursive: true, force: true }));
 
-    it("writes manifests.yaml, application.yaml and sync-plan.md for the dev stack and prints the plan", () => {
+    it("writes manifests.yaml, application.yaml, network-policies.yaml and sync-plan.md for the dev stack and prints the plan", () => {
         const { code, stdout, stderr } = render("--stack", "dev", "--out", out);
         assert.equal(code, 0, stderr);
-        assert.deepEqual(readdirSync(out).sort(), ["application.yaml", "manifests.yaml", "sync-plan.md"]);
+        assert.deepEqual(readdirSync(out).sort(), ["application.yaml", "manifests.yaml", "network-policies.yaml", "sync-plan.md"]);
         assert.match(stdout, /1\. PreSync  wave -1  Job shop-migrate/);
         assert.match(stdout, /3\. PostSync wave  1  Job shop-smoke/);
     });
 
     it("renders objects the real schemas accept, in the app's namespace, with no Secret", () => {
-        const docs = ["manifests.yaml", "application.yaml"].flatMap((file) => parseAllDocuments(readFileSync(join(out, file), "utf8")).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } }));
-        assert.deepEqual(docs.map((d) => d.kind), ["ConfigMap", "Job", "Service", "Deployment", "Job", "Job", "Application"]);
+        const docs = ["manifests.yaml", "network-policies.yaml", "application.yaml"].flatMap((file) => parseAllDocuments(readFileSync(join(out, file), "utf8")).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } }));
+        assert.deepEqual(docs.map((d) => d.kind), ["ConfigMap", "Job", "Service", "Deployment", "Job", "Job", ...Array(6).fill("NetworkPolicy"), "Application"]);
         for (const doc of docs) validateAgainstSchema(doc);
         assert.ok(docs.slice(0, -1).every((d) => d.metadata.namespace === "shop"));
         assert.ok(!docs.some((d) => d.kind === "Secret"));
