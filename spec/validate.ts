@@ -32,12 +32,24 @@ export class SpecError extends Error {
 
 type Path = readonly PropertyKey[];
 
+// A key that is not a plain name is shown quoted, so a stray space or quote stays visible.
+function keyText(key: string): string {
+    const quoted = JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key);
+    return `[${quoted}]`;
+}
+
 function fieldPath(path: Path): string {
-    return path.reduce<string>((acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc === "" ? String(part) : `${acc}.${String(part)}`), "");
+    return path.reduce<string>((acc, part) => {
+        if (typeof part === "number") return `${acc}[${part}]`;
+        const key = String(part);
+        if (!/^[A-Za-z_][\w-]*$/.test(key)) return `${acc}${keyText(key)}`;
+        return acc === "" ? key : `${acc}.${key}`;
+    }, "");
 }
 
 function keyName(path: Path, source: SpecSource): string {
     const field = fieldPath(path);
+    if (field === "") return "(the whole spec)";
     if (source.fieldName !== undefined) return source.fieldName(field);
     return source.kind === "config" ? `migrate-first:${field}` : field;
 }

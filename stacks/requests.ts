@@ -141,6 +141,23 @@ export function requestSpec(policy: SelfServicePolicy, file: string, document: u
     return { file, key, spec };
 }
 
+/** One request file's text as a spec, or its problems. */
+export function requestFromText(policy: SelfServicePolicy, file: string, text: string, stack: string): Requested | { file: string; problems: string[] } {
+    let document: unknown;
+    try {
+        // YAML aliases are capped, so an alias bomb is an error, not an out-of-memory.
+        document = parse(text, { maxAliasCount: 100, logLevel: "error" });
+    } catch (error) {
+        return { file, problems: [`is not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`] };
+    }
+    try {
+        return requestSpec(policy, file, document, stack);
+    } catch (error) {
+        if (error instanceof SpecError) return { file, problems: [...error.problems] };
+        throw error;
+    }
+}
+
 /** The request files of a folder: `*.yaml` and `*.yml`, in name order. */
 export function requestFiles(dir: string): string[] {
     return readdirSync(dir)
@@ -159,13 +176,9 @@ export function requestedEnvironments(policy: SelfServicePolicy, dir: string, st
     const bad: { file: string; problems: string[] }[] = [];
     for (const path of files) {
         const file = display(path);
-        try {
-            // YAML aliases are capped, so an alias bomb is an error, not an out-of-memory.
-            const document: unknown = parse(readFileSync(path, "utf8"), { maxAliasCount: 100 });
-            good.push(requestSpec(policy, file, document, stack));
-        } catch (error) {
-            bad.push({ file, problems: error instanceof SpecError ? [...error.problems] : [`is not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`] });
-        }
+        const result = requestFromText(policy, file, readFileSync(path, "utf8"), stack);
+        if ("problems" in result) bad.push(result);
+        else good.push(result);
     }
     if (bad.length > 0) throw new SelfServiceError(bad, files.length);
     return good;
