@@ -8,20 +8,39 @@ export interface Registered {
     readonly inputs: Record<string, unknown>;
     /** Options as the engine receives them on the wire. */
     readonly options: { readonly provider?: string; readonly protect: boolean; readonly retainOnDelete: boolean };
+    readonly urn: string;
+    /** URNs of the resources it depends on (dependsOn and its inputs'). */
+    readonly dependencies: readonly string[];
 }
 
 // The mock monitor hands `newResource` no options; the request it got still has them.
 interface RegisterRequest {
     getType(): string;
     getName(): string;
+    getParent(): string;
     getProtect(): boolean;
     getRetainondelete(): boolean;
+    getDependenciesList(): string[];
 }
-const wireOptions = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
-const monitor = MockMonitor.prototype as unknown as { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
+interface Wire {
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly urn: string;
+    readonly dependencies: readonly string[];
+}
+const wire = new Map<string, Wire>();
+const monitor = MockMonitor.prototype as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
+};
 const register = monitor.registerResource;
 monitor.registerResource = function (req, callback) {
-    wireOptions.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() });
+    wire.set(`${req.getType()}::${req.getName()}`, {
+        protect: req.getProtect(),
+        retainOnDelete: req.getRetainondelete(),
+        urn: monitor.newUrn.call(this, req.getParent(), req.getType(), req.getName()),
+        dependencies: req.getDependenciesList(),
+    });
     return register.call(this, req, callback);
 };
 
@@ -38,8 +57,15 @@ export async function registered(
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                const wire = wireOptions.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
-                seen.push({ type: args.type, name: args.name, inputs: args.inputs, options: { provider: args.provider, ...wire } });
+                const sent = wire.get(`${args.type}::${args.name}`);
+                seen.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    options: { provider: args.provider, protect: sent?.protect ?? false, retainOnDelete: sent?.retainOnDelete ?? false },
+                    urn: sent?.urn ?? "",
+                    dependencies: sent?.dependencies ?? [],
+                });
                 // A StackReference reads the outputs of the stack it names ("org/project/stack"); none if never deployed.
                 if (args.type === "pulumi:pulumi:StackReference") {
                     const stack = String(args.inputs.name);
