@@ -24,6 +24,8 @@ export interface RehearsalOptions {
     readonly releases: readonly Release[];
     /** Receives every progress line. */
     readonly log: (line: string) => void;
+    /** The passwords to use, as Pulumi would hold them: the admin's and each role's by name. @default - the rehearsal's own admin password, random role passwords */
+    readonly passwords?: { readonly admin?: string; readonly roles?: Readonly<Record<string, string>> };
 }
 
 export interface RehearsalResult {
@@ -52,11 +54,11 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
     const work = temporaryDir("rehearsal");
 
     log(`starting an embedded Postgres (data under ${tmpdir()})`);
-    const pg = await startPostgres();
+    const pg = await startPostgres(options.passwords?.admin);
     const app: { current?: StandInApp } = {};
     try {
         log(`Postgres ${runSql(pg.env("postgres", pg.adminPassword), "SHOW server_version;")} on 127.0.0.1:${pg.port}`);
-        const db = provisionDatabase(pg, spec);
+        const db = provisionDatabase(pg, spec, options.passwords?.roles);
         log(`database ${db.plan.database}: roles ${db.plan.roles.map((r) => `${r.name} (${r.purpose})`).join(", ")}, with the component's grants`);
         let failed: string | undefined;
         for (const [index, release] of options.releases.entries()) {
