@@ -38,12 +38,12 @@ const podPaths: Readonly<Record<string, readonly string[]>> = {
 
 const at = (value: unknown, path: readonly string[]): unknown => path.reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined), value);
 
-export function metadata(r: Checked): Metadata {
+function metadata(r: Checked): Metadata {
     return (r.props.metadata ?? {}) as Metadata;
 }
 
 /** The pod spec of a pod-bearing resource, or undefined for any other kind. */
-export function podSpec(r: Checked): IPodSpec | undefined {
+function podSpec(r: Checked): IPodSpec | undefined {
     const path = podPaths[r.type];
     return path === undefined ? undefined : (at(r.props, path) as IPodSpec | undefined);
 }

@@ -1,4 +1,5 @@
-export { environmentSpecSchema, resourcesSchema, EnvironmentSpec, EnvironmentSpecInput } from "./schema";
+export { environmentSpecSchema, EnvironmentSpec, EnvironmentSpecInput } from "./schema";
+export { resourcesSchema } from "./fields";
 export { parseSpec, validate, SpecError, SpecSource } from "./validate";
 export { isPinnedImage, parseImage } from "./image";
 export { boundedName } from "./names";

@@ -1,0 +1,74 @@
+// The field types the spec is built from: names, numbers, quantities, durations.
+import { z } from "zod";
+
+// DNS-1123 label, for namespaces and other plain Kubernetes names.
+export const dnsLabel = (max: number) =>
+    z
+        .string()
+        .max(max, { error: `is longer than ${max} characters; shorten it` })
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+            error: "is not a DNS-1123 label; use lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. \"shop\"",
+        });
+
+// Postgres identifiers we create unquoted-safe: role and database names stay
+// lower-case and fit in 63 bytes even with the "_migrator" suffix.
+export const pgIdentifier = z
+    .string()
+    .max(50, { error: "is longer than 50 characters (roles add \"_migrator\" and Postgres stops at 63 bytes); shorten it" })
+    .regex(/^[a-z_][a-z0-9_]*$/, {
+        error: "is not a plain Postgres identifier; use lower-case letters, digits and '_', starting with a letter or '_', e.g. \"shop\"",
+    });
+
+export const positiveInt = (max: number) =>
+    z
+        .int({ error: "must be a whole number" })
+        .min(1, { error: "must be at least 1" })
+        .max(max, { error: `must be at most ${max}` });
+
+// Kubernetes quantities: "100m", "0.5", "256Mi", "1G".
+export const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
+    error: "is not a Kubernetes quantity; write it like \"100m\" (CPU) or \"256Mi\" (memory)",
+});
+
+export const resourceList = (cpu: string, memory: string) =>
+    z.strictObject({
+        /** CPU, e.g. "100m". */
+        cpu: quantity.default(cpu),
+        /** Memory, e.g. "256Mi". */
+        memory: quantity.default(memory),
+    });
+
+export const resourcesSchema = z.strictObject({
+    /** What the scheduler reserves. @default { cpu: "100m", memory: "256Mi" } */
+    requests: resourceList("100m", "256Mi").prefault({}),
+    /** The ceiling; the kubelet kills a container over its memory limit. @default { cpu: "500m", memory: "512Mi" } */
+    limits: resourceList("500m", "512Mi").prefault({}),
+});
+
+// Service names are DNS-1035 labels (they start with a letter), and the app's
+// name is also the default database name.
+export const appName = z
+    .string()
+    .max(40, { error: "is longer than 40 characters; shorten it" })
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+        error: "is not a valid app name; use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit (it names the Service and the database), e.g. \"shop\"",
+    });
+
+// A Postgres duration as lock_timeout and statement_timeout take it: "500ms", "5s", "4min"; "0" disables.
+export const pgDuration = z.string().regex(/^(0|[1-9][0-9]*(ms|s|min|h))$/, { error: "is not a Postgres duration; write it like \"500ms\", \"5s\" or \"4min\"" });
+
+/** A Postgres duration in milliseconds ("0" is 0: no limit). */
+export function durationMs(duration: string): number {
+    const match = /^([0-9]+)(ms|s|min|h)?$/.exec(duration);
+    const unit = { ms: 1, s: 1000, min: 60000, h: 3600000 }[match?.[2] ?? "ms"] ?? 1;
+    return Number(match?.[1] ?? 0) * unit;
+}
+
+// A Git branch name as `git check-ref-format --branch` accepts it (no "..", spaces, "~^:?*[\\" or "@{").
+export const branchName = z
+    .string()
+    .max(255, { error: "is longer than 255 characters" })
+    .regex(/^(?!\/|.*\/$|.*\.\.|.*\/\/|.*@\{|.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, { error: "is not a Git branch name, e.g. \"feature/email-verified\"" });
+
+// An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it.
+export const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not a CIDR such as \"10.20.0.0/16\"" });
