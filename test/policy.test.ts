@@ -1,4 +1,7 @@
 import { strict as assert } from "assert";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { applicationProblems, Checked, credentialProblems, migrationJobProblems, podProblems, schemaFirstProblems, types } from "../policy/checks";
 import { policies } from "../policy/policies";
@@ -124,6 +127,13 @@ function violations(resources: readonly Registered[]): string[] {
 }
 
 describe("the policy pack over our own program's resources (SDK mock runtime)", () => {
+    it("is a pack the CLI can load: PulumiPolicy.yaml names the nodejs runtime, and every policy is mandatory", () => {
+        const project = parse(readFileSync(join(__dirname, "..", "policy", "PulumiPolicy.yaml"), "utf8")) as { runtime: string; description: string };
+        assert.equal(project.runtime, "nodejs");
+        assert.ok(project.description.length > 0);
+        assert.deepEqual(policies.map((p) => [p.name, p.enforcementLevel]), ["schema-first", "migration-job", "no-plain-credentials", "restricted-pods", "argocd-application"].map((name) => [name, "mandatory"]));
+    });
+
     it("finds no violation on the dev, direct-delivery and prod stacks", async () => {
         const dev = await runProgram(stackConfig("dev"));
         const direct = await runProgram(stackConfig("dev", { "migrate-first:delivery": "direct" }));
