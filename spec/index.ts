@@ -2,5 +2,5 @@ export { environmentSpecSchema, EnvironmentSpec, EnvironmentSpecInput } from "./
 export { resourcesSchema } from "./fields";
 export { parseSpec, validate, SpecError, SpecSource } from "./validate";
 export { isPinnedImage, parseImage } from "./image";
-export { boundedName } from "./names";
+export { boundedName, labelFrom } from "./names";
 export { tiers, Tier, previewNumber, defaultTier } from "./tier";

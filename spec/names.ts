@@ -13,3 +13,8 @@ export function boundedName(base: string, max: number, suffix = "", separator = 
     const head = base.slice(0, room - hash.length - separator.length).replace(/[^a-z0-9]+$/, "");
     return `${head}${separator}${hash}${suffix}`;
 }
+
+/** Any text (a stack name may hold upper case, "." and "_") as a DNS-1123 label of at most `max` characters. */
+export function labelFrom(text: string, max: number): string {
+    return boundedName(text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, ""), max);
+}

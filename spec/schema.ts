@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { durationMs, dnsLabel, pgDuration } from "./fields";
 import { tierImageProblem } from "./image";
-import { boundedName } from "./names";
+import { boundedName, labelFrom } from "./names";
 import { networkSchema, previewSchema, promotionSchema } from "./stack-sections";
 import { defaultTier, tiers } from "./tier";
 import { appSchema, argocdSchema, databaseSchema, migrationSchema, runtimeSchema, smokeSchema } from "./workload-sections";
@@ -14,7 +14,7 @@ import { appSchema, argocdSchema, databaseSchema, migrationSchema, runtimeSchema
 export function environmentSpecSchema(stack: string) {
     return z
         .strictObject({
-            /** Environment name, shown in labels and alerts. @default - the stack name ("pr-<number>" for a preview) */
+            /** Environment name, shown in labels and alerts. @default - the stack name as a label (lower case, "-" for "." and "_"; "pr-<number>" for a preview) */
             environment: dnsLabel(30).optional(),
             /** What the environment is for: "dev", "preview", "staging" or "prod"; it picks the preset and the rules (see spec/tier.ts). @default - "dev", "staging" and "pr-<n>" (preview) by stack name, else "prod" */
             tier: z.enum(tiers, { error: `must be one of ${tiers.map((t) => `"${t}"`).join(", ")}` }).optional(),
@@ -92,7 +92,7 @@ export function environmentSpecSchema(stack: string) {
             const tier = spec.tier ?? defaultTier(stack, spec.preview !== undefined);
             // A preview's names carry its PR number, so PRs never share a namespace, database or role.
             const pr = spec.preview === undefined ? "" : String(spec.preview.pr);
-            const environment = spec.environment ?? (pr === "" ? stack : `pr-${pr}`);
+            const environment = spec.environment ?? (pr === "" ? labelFrom(stack, 30) : `pr-${pr}`);
             return {
                 ...spec,
                 environment,

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { boundedName, EnvironmentSpec, parseSpec, resourcesSchema, SpecError, tiers, validate } from "../spec";
+import { boundedName, EnvironmentSpec, labelFrom, parseSpec, resourcesSchema, SpecError, tiers, validate } from "../spec";
 import { configNamespace, plainConfig, StackConfig } from "./config";
 
 export const sizes = ["small", "medium", "large"] as const;
@@ -117,7 +117,7 @@ export function requestSpec(policy: SelfServicePolicy, file: string, document: u
     const { requests, limits } = policy.sizes[request.size];
     const spec = parseSpec(
         {
-            environment: boundedName(`${request.team}-${stack}`, 30),
+            environment: labelFrom(`${request.team}-${stack}`, 30),
             tier: policy.tier,
             delivery: policy.delivery,
             app: {

@@ -70,6 +70,12 @@ describe("platform self-service: environments from request files", () => {
         assert.match(message, /payments-F\.yaml:\n {4}- app: "F" is not a valid app name/, "a spec problem is named by the file's own key");
     });
 
+    it("turns any stack name into valid labels: upper case, dots and underscores included", () => {
+        const dir = requests({ "payments-a.yaml": good("payments", "a") });
+        const [env] = selfServiceEnvironments({ ...platform(dir), stack: "Platform_EU.1" }, root);
+        assert.equal(env?.spec.environment, "payments-platform-eu-1");
+    });
+
     it("is all or nothing: one bad file among good ones stops them all, and names only the bad one", () => {
         const dir = requests({ "payments-a.yaml": good("payments", "a"), "payments-b.yaml": "app: b\nteam: payments\nimage: [\n", "search-c.yaml": good("search", "c") });
         const message = refusal(() => selfServiceEnvironments(platform(dir), root));

@@ -53,6 +53,11 @@ describe("long-lived stacks: presets by tier, overridden by config", () => {
         );
     });
 
+    it("names the environment after the stack as a valid label, whatever the stack is called", () => {
+        const entries = { "migrate-first:app": { name: "shop", image: "ghcr.io/acme/shop:v1.2.0" }, "migrate-first:database": { host: "db" }, "migrate-first:delivery": "direct" };
+        assert.equal(specFromConfig({ stack: "Prod_EU.west", entries, isSecret: plain }).environment, "prod-eu-west");
+    });
+
     it("treats a stack with an unknown name as prod unless its config names a tier", () => {
         const entries = { "migrate-first:app": { name: "shop", image: "ghcr.io/acme/shop:v1.2.0" }, "migrate-first:database": { host: "db" }, "migrate-first:delivery": "direct" };
         assert.equal(specFromConfig({ stack: "eu-1", entries, isSecret: plain }).tier, "prod");
