@@ -14,7 +14,7 @@ export interface MigrationCheck {
     readonly report?: DirectoryReport;
     /** Warnings worth showing; they do not stop anything. */
     readonly warnings: readonly string[];
-    /** Lint errors and contracts the runtime ledger would refuse: any of them stops the run. */
+    /** Lint errors and contracts the runtime ledger would refuse: each one stops the run. */
     readonly errors: readonly string[];
 }
 

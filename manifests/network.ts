@@ -52,7 +52,7 @@ export function networkPolicies(spec: EnvironmentSpec): INetworkPolicy[] {
         policy("database-egress", {
             podSelector: podsOf(spec, ...databaseClients),
             policyTypes: ["Egress"],
-            // Without a known address: any destination, but only on the database's port.
+            // Without a known address: every destination, but only on the database's port.
             egress: [{ ...(database === undefined ? {} : { to: database }), ports: [{ protocol: "TCP", port: spec.database.port }] }],
         }),
         policy("smoke-egress", {
