@@ -3,7 +3,7 @@
 // Each size runs in its own process, so its peak memory is its own; once as Pulumi runs a
 // TypeScript program (ts-node), once compiled to JavaScript first. Printed, never asserted.
 import { spawnSync } from "child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -18,6 +18,9 @@ function requestFolder(count: number): string {
         const team = teams[i % teams.length] ?? "payments";
         const app = `service-${String(i).padStart(3, "0")}`;
         writeFileSync(join(dir, `${team}-${app}.yaml`), `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.${i}.0\nsize: ${["small", "medium", "large"][i % 3]}\n`);
+        // Each request's migrations, where the platform's gate lints them.
+        mkdirSync(join(dir, `${team}-${app}`, "migrations"), { recursive: true });
+        writeFileSync(join(dir, `${team}-${app}`, "migrations", "0001_create_items.sql"), "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL);\n");
     }
     return dir;
 }

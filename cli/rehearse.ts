@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // npm run rehearse -- --stack dev        (npm start rehearses the dev stack)
 import { Command, InvalidArgumentError } from "commander";
-import { copyFileSync, cpSync, existsSync, readdirSync, writeFileSync } from "fs";
+import { copyFileSync, cpSync, readdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
-import { fileVersion } from "../lint";
+import { checkMigrations, fileVersion, migrationCheckMessage } from "../lint";
 import { rehearse, Release } from "../rehearsal/sync";
 import { specFromStackFile } from "../stacks";
-import { stackName } from "./options";
+import { stackFileDirectoryKey, stackName } from "./options";
 
 const program = new Command("rehearse")
     .description("Rehearse a stack's sync on an embedded Postgres: the database and roles, then every step of the sync plan in Argo CD's order, running the Jobs' real scripts. No cluster, no Pulumi CLI; needs psql.")
@@ -20,9 +20,11 @@ const program = new Command("rehearse")
     .action(async (opts: { stack: string; dir: string; migrations?: string; breakMigration?: boolean; releases?: bigint[] }) => {
         const spec = specFromStackFile(resolve(opts.dir), opts.stack);
         let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
-        if (spec.migration.mode === "sql" && !existsSync(migrationsDir)) {
-            throw new Error(`no migrations directory at ${migrationsDir}; set migration.directory in Pulumi.${opts.stack}.yaml or pass --migrations`);
-        }
+        // The same gate as render and pulumi up: a release they would refuse is not rehearsed as if it could ship.
+        const where = opts.migrations === undefined ? stackFileDirectoryKey(opts.stack) : { directory: opts.migrations, directoryKey: "--migrations", directoryFix: "give --migrations" };
+        const check = await checkMigrations(spec, resolve(opts.dir), where);
+        check.warnings.forEach((w) => console.log(`rehearse: warning: ${w}`));
+        if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was rehearsed"));
         console.log(`rehearse: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, migration mode ${spec.migration.mode}, files from ${migrationsDir}`);
         const copy = opts.breakMigration ? temporaryDir("broken") : undefined;
         if (copy !== undefined) {

@@ -5,10 +5,11 @@ import { mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
 import { readStackFile, selfServiceEnvironments, specFromConfig, usesSelfService } from "../stacks";
+import { checkRequestedMigrations } from "../stacks/request-migrations";
 import { planRows } from "../plan";
 import { checkMigrations, migrationCheckMessage } from "../lint";
 import { renderEnvironment } from "./render-files";
-import { stackName } from "./options";
+import { stackFileDirectoryKey, stackName } from "./options";
 
 
 const program = new Command("render")
@@ -26,6 +27,7 @@ const program = new Command("render")
             // A platform stack: every request file, validated as a whole before anything is written.
             const requested = selfServiceEnvironments(config, dir);
             console.log(`render: stack ${opts.stack}: ${requested.length} self-service environment(s)`);
+            (await checkRequestedMigrations(requested, dir)).forEach((w) => console.log(`render: warning: ${w}`));
             const scripts = loadRuntimeScripts();
             const rendered = requested.map((r) => ({ dir: join(out, r.key), files: renderEnvironment(r.spec, scripts, r.file).files }));
             rendered.forEach((r) => write(r.dir, r.files));
@@ -34,7 +36,7 @@ const program = new Command("render")
         const spec = specFromConfig(config);
         console.log(`render: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, delivery ${spec.delivery}`);
         // What goes to Git must pass the migration linter first (SQL mode: the files ship in the image).
-        const check = await checkMigrations(spec, dir);
+        const check = await checkMigrations(spec, dir, stackFileDirectoryKey(opts.stack));
         check.warnings.forEach((w) => console.log(`render: warning: ${w}`));
         if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was written"));
         if (check.report !== undefined) console.log(`render: linted ${check.report.files.length} migration file(s) in ${check.directory}: no errors`);

@@ -1,5 +1,9 @@
-import { existsSync } from "fs";
-import { resolve } from "path";
+// The one migration gate: every entry point (pulumi preview/up, the self-service program,
+// render, rehearse) runs this check before it creates, writes or rehearses anything, and
+// words its refusal with migrationCheckMessage, so a release meets the same rule everywhere.
+import { existsSync, readdirSync, statSync } from "fs";
+import { dirname, relative, resolve } from "path";
+import { closest } from "../spec/closest";
 import { EnvironmentSpec } from "../spec";
 import { formatFinding } from "./format";
 import { DirectoryReport, lintDirectory } from "./lint";
@@ -18,15 +22,46 @@ export interface MigrationCheck {
     readonly errors: readonly string[];
 }
 
+/** Where the files come from and how the user names that place, for the gate's words. */
+export interface GateOptions {
+    /** What the stack shipped last, to check its contracts as the runtime ledger will. @default - none: a new stack */
+    readonly previous?: ShippedRelease;
+    /** The files to check instead of `migration.directory` (rehearse --migrations). @default - migration.directory */
+    readonly directory?: string;
+    /** How the user sets the directory, named in the error when it is missing. @default "migration.directory" */
+    readonly directoryKey?: string;
+    /** How to set it, e.g. a `pulumi config set` command. @default - "set <directoryKey>" */
+    readonly directoryFix?: string;
+}
+
+// A misspelt folder is usually one edit away from a sibling.
+function nearestSibling(directory: string, projectDir: string): string | undefined {
+    const parent = dirname(directory);
+    if (!existsSync(parent)) return undefined;
+    const siblings = readdirSync(parent).filter((name) => statSync(resolve(parent, name)).isDirectory());
+    const guess = closest(relative(parent, directory), siblings);
+    return guess === undefined ? undefined : relative(projectDir, resolve(parent, guess));
+}
+
+function missingDirectory(spec: EnvironmentSpec, directory: string, projectDir: string, options: GateOptions): string {
+    const key = options.directoryKey ?? "migration.directory";
+    const written = options.directory ?? spec.migration.directory;
+    const guess = nearestSibling(directory, projectDir);
+    const hint = guess === undefined ? "" : `did you mean "${guess}"? `;
+    const fix = options.directoryFix ?? `set ${key}`;
+    return `${key}: "${written}" is not a directory (looked for ${directory}), so the migrations cannot be linted; ${hint}${fix} to the folder the image's ${spec.migration.imageDirectory} is built from`;
+}
+
 /**
  * Lints the release's migration files (SQL mode ships them in the image) and, given what the
- * stack shipped last, checks its contracts the way the PreSync Job's ledger will.
+ * stack shipped last, checks its contracts the way the PreSync Job's ledger will. A SQL-mode
+ * release whose files cannot be found is an error: nothing unchecked gets through.
  */
-export async function checkMigrations(spec: EnvironmentSpec, projectDir: string, previous?: ShippedRelease): Promise<MigrationCheck> {
-    const directory = resolve(projectDir, spec.migration.directory);
+export async function checkMigrations(spec: EnvironmentSpec, projectDir: string, options: GateOptions = {}): Promise<MigrationCheck> {
+    const directory = resolve(projectDir, options.directory ?? spec.migration.directory);
     if (spec.migration.mode !== "sql") return { directory, warnings: [], errors: [] };
-    if (!existsSync(directory)) {
-        return { directory, warnings: [`no migrations directory at ${directory}, so the linter did not run; set migration.directory to the folder the image's ${spec.migration.imageDirectory} is built from`], errors: [] };
+    if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+        return { directory, warnings: [], errors: [missingDirectory(spec, directory, projectDir, options)] };
     }
     await loadParser();
     const report = lintDirectory(directory);
@@ -37,13 +72,14 @@ export async function checkMigrations(spec: EnvironmentSpec, projectDir: string,
         warnings: shown.filter((f) => f.severity === "warning").map(formatFinding),
         errors: [
             ...shown.filter((f) => f.severity === "error").map(formatFinding),
-            ...releaseViolations(report, spec.app.image, previous).map((v) => `${v.message} — ${v.hint}`),
+            ...releaseViolations(report, spec.app.image, options.previous).map((v) => `${v.message} — ${v.hint}`),
         ],
     };
 }
 
 /** One message for every error of a check, ending in what to do. */
 export function migrationCheckMessage(check: MigrationCheck, consequence: string): string {
+    if (check.report === undefined) return `${check.errors.join("\n")}; ${consequence}`;
     return [
         `${check.errors.length} problem(s) in the migrations at ${check.directory}; ${consequence}:`,
         ...check.errors.map((e) => `  ${e}`),

@@ -10,6 +10,12 @@ import { isProgramConfigSecret, programConfigEntries } from "./program-config";
 import { checkPromotion } from "./promotion";
 import { readStackState, readVerifiedImages, StackState } from "./stack-state";
 
+/** How a stack's config names migration.directory, for the gate's error. */
+const configDirectoryKey = {
+    directoryKey: "migrate-first:migration.directory",
+    directoryFix: "set it with: pulumi config set --path 'migrate-first:migration.directory' <dir>, pointing it",
+} as const;
+
 function loadSpec(stack: string) {
     try {
         return specFromConfig({ stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` });
@@ -49,7 +55,7 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
     const spec = loadSpec(stack);
     const last = await readStackState("last-release", stack);
     const shipped = last.image === undefined || last.migrationVersions === undefined ? undefined : { image: last.image, versions: last.migrationVersions };
-    const migrations = await checkMigrations(spec, process.cwd(), shipped);
+    const migrations = await checkMigrations(spec, process.cwd(), { previous: shipped, ...configDirectoryKey });
     migrations.warnings.forEach((warning) => pulumi.log.warn(warning));
     if (migrations.errors.length > 0) throw new pulumi.RunError(migrationCheckMessage(migrations, "nothing was created"));
     const override = await checkPromoted(spec);

@@ -62,7 +62,7 @@ const requestSchema = z.strictObject({
     env: z.unknown().optional(),
     /** What the database needs: `roles` "split" (DDL and DML roles, the default) or "single". @default {} */
     database: z.strictObject({ roles: z.unknown().optional() }).optional(),
-    /** How migrations run, as the spec's `migration` (mode, command, imageDirectory, timeouts). @default - SQL files at /app/migrations */
+    /** How migrations run, as the spec's `migration` (mode, command, imageDirectory, timeouts). @default - SQL files at /app/migrations in the image, linted from "<policy directory>/<team>-<app>/migrations" */
     migration: z.unknown().optional(),
     /** The smoke test, as the spec's `smoke`. @default - GET healthPath */
     smoke: z.unknown().optional(),
@@ -92,6 +92,10 @@ function requestFieldName(field: string): string {
     if (own !== undefined) return `${own[1]}${field.slice(own[0].length)}`;
     if (/^(database\.roles|migration|smoke)(\.|$)/.test(field)) return field;
     return `${field} (from the platform's policy, migrate-first:selfService)`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function fromAllowedRegistry(image: string, registries: readonly string[]): boolean {
@@ -133,7 +137,8 @@ export function requestSpec(policy: SelfServicePolicy, file: string, document: u
             // "_" joins team and app in Postgres names; 50 leaves room for the roles' suffixes.
             database: { ...policy.database, name: boundedName(key.replace(/-/g, "_"), 50, "", "_"), ...(request.database ?? {}) },
             argocd: { ...policy.argocd, path: `${policy.gitPath}/${request.team}/${request.app}` },
-            ...(request.migration === undefined ? {} : { migration: request.migration }),
+            // The team's migrations sit beside its request, where the platform's gate lints them.
+            migration: request.migration === undefined || isObject(request.migration) ? { directory: `${policy.directory}/${key}/migrations`, ...request.migration } : request.migration,
             ...(request.smoke === undefined ? {} : { smoke: request.smoke }),
         },
         source,

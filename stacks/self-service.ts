@@ -5,6 +5,7 @@ import { AppEnvironment, postgresProvider } from "../components";
 import { SpecError } from "../spec";
 import { configNamespace } from "./config";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
+import { checkRequestedMigrations } from "./request-migrations";
 import { Requested, SelfServiceError, selfServiceEnvironments } from "./requests";
 
 /** The program of a self-service stack: its outputs, one entry per environment. */
@@ -15,6 +16,12 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
         requested = selfServiceEnvironments({ stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` }, process.cwd());
     } catch (error) {
         if (error instanceof SpecError || error instanceof SelfServiceError) throw new pulumi.RunError(error.message);
+        throw error;
+    }
+    try {
+        (await checkRequestedMigrations(requested, process.cwd())).forEach((warning) => pulumi.log.warn(warning));
+    } catch (error) {
+        if (error instanceof SelfServiceError) throw new pulumi.RunError(error.message);
         throw error;
     }
     const config = new pulumi.Config(configNamespace);

@@ -20,10 +20,20 @@ const policy = (directory: string) => ({
 
 const good = (team: string, app: string, extra = "") => `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.0.0\n${extra}`;
 
-/** A folder of request files; returns it. */
+/** Beside a request file, the migrations the platform's gate lints (SQL mode). */
+function migrationsBeside(dir: string, requestFile: string): void {
+    const folder = join(dir, requestFile.replace(/\.ya?ml$/, ""), "migrations");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "0001_create_items.sql"), "CREATE TABLE items (id bigint PRIMARY KEY);\n");
+}
+
+/** A folder of request files, each with its migrations; returns it. */
 function requests(files: Record<string, string>): string {
     const dir = scratchDir("requests");
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    for (const [name, text] of Object.entries(files)) {
+        writeFileSync(join(dir, name), text);
+        migrationsBeside(dir, name);
+    }
     return dir;
 }
 
@@ -130,6 +140,7 @@ describe("platform self-service: environments from request files", () => {
         const render = (stack: string) => spawnSync(process.execPath, [join(root, "node_modules", ".bin", "ts-node"), "--transpile-only", join(root, "cli", "render.ts"), "--dir", dir, "--stack", stack, "--out", join(dir, "out")], { encoding: "utf8" });
         mkdirSync(envs);
         writeFileSync(join(envs, "payments-a.yaml"), good("payments", "a"));
+        migrationsBeside(envs, "payments-a.yaml");
         writeFileSync(join(dir, "Pulumi.platform.yaml"), `config:\n  migrate-first:selfService: ${JSON.stringify(policy("environments"))}\n`);
         const ok = render("platform");
         assert.equal(ok.status, 0, ok.stderr);
