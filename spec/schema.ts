@@ -2,7 +2,7 @@ import { z } from "zod";
 import { durationMs, dnsLabel, pgDuration } from "./fields";
 import { tierImageProblem } from "./image";
 import { boundedName, labelFrom } from "./names";
-import { networkSchema, previewSchema, promotionSchema } from "./stack-sections";
+import { kubernetesSchema, networkSchema, previewSchema, promotionSchema } from "./stack-sections";
 import { defaultTier, tiers } from "./tier";
 import { appSchema, argocdSchema, databaseSchema, migrationSchema, runtimeSchema, smokeSchema } from "./workload-sections";
 
@@ -38,6 +38,8 @@ export function environmentSpecSchema(stack: string) {
             promotion: promotionSchema.prefault({}),
             /** Images and users of the tooling containers. @default - see fields */
             runtime: runtimeSchema.prefault({}),
+            /** How Pulumi reaches Kubernetes. @default - the current kubeconfig context */
+            kubernetes: kubernetesSchema.prefault({}),
         })
         .superRefine((spec, ctx) => {
             if (spec.delivery === "argocd" && spec.argocd.repoURL === undefined) {

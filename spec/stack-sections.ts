@@ -48,3 +48,14 @@ export const promotionSchema = z.strictObject({
     /** Emergency override: run an image `from` has not verified. The reason is required; it is logged and exported as promotionOverride. @default - none */
     override: z.string().trim().min(10, { error: "must give the reason in a sentence (at least 10 characters), e.g. \"hotfix for incident 4711, verified by hand\"" }).optional(),
 });
+
+export const kubernetesSchema = z.strictObject({
+    /**
+     * Write the Kubernetes objects Pulumi owns (namespace, NetworkPolicies, Secrets, the
+     * Application; with delivery "direct" the workload too) as YAML files under this directory
+     * instead of applying them: the Kubernetes provider's `renderYamlToDirectory`. Nothing
+     * reaches a cluster, nothing is awaited, and Secrets are written there in plain text.
+     * @default - none: applied to the cluster of the current kubeconfig context
+     */
+    renderDirectory: z.string().regex(/^[^\0\r\n]+$/, { error: "must be a directory path on one line" }).optional(),
+});

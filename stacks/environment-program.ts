@@ -7,6 +7,7 @@ import { checkMigrations, migrationCheckMessage, shippedVersions } from "../lint
 import { EnvironmentSpec, SpecError } from "../spec";
 import { specFromConfig } from "./config";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
+import { kubernetesProvider } from "./kubernetes-provider";
 import { checkPromotion } from "./promotion";
 import { readStackState, readVerifiedImages, StackState } from "./stack-state";
 
@@ -61,11 +62,12 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
     const override = await checkPromoted(spec);
     const verified = await verifiedImages(spec, last);
 
+    const kubernetes = kubernetesProvider(spec, spec.app.name);
     const env = new AppEnvironment(spec.app.name, {
         spec,
         databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
         alertWebhookUrl: config.getSecret("alertWebhookUrl"),
-    });
+    }, kubernetes === undefined ? undefined : { providers: [kubernetes] });
     return {
         namespace: env.namespace,
         database: env.databaseName,

@@ -1,0 +1,15 @@
+import * as k8s from "@pulumi/kubernetes";
+import { resolve } from "path";
+import { EnvironmentSpec } from "../spec";
+
+/**
+ * The Kubernetes provider a stack's objects go through when `kubernetes.renderDirectory` is
+ * set: it writes them as YAML under that directory (`1-manifest/<apiVersion>-<kind>-<namespace>-<name>.yaml`)
+ * instead of applying them. Undefined otherwise: the default provider, the current kubeconfig context.
+ */
+export function kubernetesProvider(spec: EnvironmentSpec, name: string): k8s.Provider | undefined {
+    const dir = spec.kubernetes.renderDirectory;
+    if (dir === undefined) return undefined;
+    // Relative to where `pulumi` runs (the project directory), as every other path in the config.
+    return new k8s.Provider(`${name}-kubernetes`, { renderYamlToDirectory: resolve(dir) });
+}
