@@ -6,7 +6,7 @@ import { join, resolve } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
 import { checkMigrations, fileVersion, migrationCheckMessage } from "../lint";
 import { rehearse, Release } from "../rehearsal/sync";
-import { specFromStackFile } from "../stacks";
+import { readStackFile, specFromConfig, stackTierOrigin } from "../stacks";
 import { stackFileDirectoryKey, stackName } from "./options";
 
 const program = new Command("rehearse")
@@ -18,7 +18,9 @@ const program = new Command("rehearse")
     .option("-r, --releases <versions...>", "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)", versions)
     .showHelpAfterError("(run with --help for usage)")
     .action(async (opts: { stack: string; dir: string; migrations?: string; breakMigration?: boolean; releases?: bigint[] }) => {
-        const spec = specFromStackFile(resolve(opts.dir), opts.stack);
+        const config = readStackFile(resolve(opts.dir), opts.stack);
+        console.log(`rehearse: stack ${opts.stack}: ${stackTierOrigin(config)}`);
+        const spec = specFromConfig(config);
         let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
         // The same gate as render and pulumi up: a release they would refuse is not rehearsed as if it could ship.
         const where = opts.migrations === undefined ? stackFileDirectoryKey(opts.stack) : { directory: opts.migrations, directoryKey: "--migrations", directoryFix: "give --migrations" };

@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { mkdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
-import { readStackFile, selfServiceEnvironments, specFromConfig, usesSelfService } from "../stacks";
+import { readStackFile, selfServiceEnvironments, specFromConfig, stackTierOrigin, usesSelfService } from "../stacks";
 import { checkRequestedMigrations } from "../stacks/request-migrations";
 import { planRows } from "../plan";
 import { checkMigrations, migrationCheckMessage } from "../lint";
@@ -33,6 +33,7 @@ const program = new Command("render")
             rendered.forEach((r) => write(r.dir, r.files));
             return;
         }
+        console.log(`render: stack ${opts.stack}: ${stackTierOrigin(config)}`);
         const spec = specFromConfig(config);
         console.log(`render: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, delivery ${spec.delivery}`);
         // What goes to Git must pass the migration linter first (SQL mode: the files ship in the image).

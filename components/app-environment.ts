@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
-import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../spec";
+import { EnvironmentSpec, EnvironmentSpecInput, parseSpec, tierOrigin } from "../spec";
 import { accessPlan, clusterTarget } from "../database";
 import { application, buildWorkload, labels, namespace, networkPolicies, workloadObjects } from "../manifests";
 import { planRows, planSync, SyncPlanRow } from "../plan";
@@ -46,6 +46,10 @@ export class AppEnvironment extends pulumi.ComponentResource {
         const spec = parseSpec(args.spec, { stack: pulumi.getStack() });
         super("migrate-first:env:AppEnvironment", name, {}, opts);
         this.spec = spec;
+        // A library user's stack named "mystack" gets prod's rules: say so, and how to choose another.
+        if (args.spec.tier === undefined) {
+            pulumi.log.info(`migrate-first: ${name}: ${tierOrigin(pulumi.getStack(), undefined, spec.preview !== undefined, "set spec.tier to")}`, this);
+        }
 
         const scripts = loadRuntimeScripts();
         const workload = buildWorkload(spec, scripts);

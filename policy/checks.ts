@@ -3,12 +3,15 @@
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { isPinnedImage, tierImageProblem } from "../spec/image";
+import { impliedTier, isLowerTier, tiers } from "../spec/tier";
 
 /** A resource as a policy sees it: its Pulumi type token and its inputs. */
 export interface Checked {
     readonly type: string;
     readonly name: string;
     readonly props: Readonly<Record<string, unknown>>;
+    /** The resource's URN, which carries its stack's name. @default - unknown: the stack name adds no rule */
+    readonly urn?: string;
 }
 
 type Metadata = { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
@@ -105,6 +108,17 @@ export function credentialProblems(r: Checked): string[] {
     return problems;
 }
 
+/**
+ * The tier a pod is held to: its `migrate-first.dev/tier` label (else the pack's), but never
+ * below the tier its stack's name implies, so one config line cannot turn prod into dev here.
+ */
+export function podTier(r: Checked, defaultTier: string): string {
+    const labelled = metadata(r).labels?.["migrate-first.dev/tier"] ?? defaultTier;
+    const named = impliedTier(/^urn:pulumi:([^:]+)::/.exec(r.urn ?? "")?.[1] ?? "");
+    const known = tiers.find((t) => t === labelled);
+    return named !== undefined && (known === undefined || isLowerTier(known, named)) ? named : labelled;
+}
+
 /** Pod Security "restricted", requests and limits on every container, and images pinned for the tier. */
 export function podProblems(r: Checked, defaultTier: string): string[] {
     const pod = podSpec(r);
@@ -112,7 +126,7 @@ export function podProblems(r: Checked, defaultTier: string): string[] {
     const problems: string[] = [];
     const podContext = pod.securityContext ?? {};
     for (const flag of ["hostNetwork", "hostPID", "hostIPC"] as const) if (pod[flag] === true) problems.push(`${flag} is true; "restricted" forbids it`);
-    const tier = metadata(r).labels?.["migrate-first.dev/tier"] ?? defaultTier;
+    const tier = podTier(r, defaultTier);
     for (const c of containersOf(pod)) {
         const sc = c.securityContext ?? {};
         if ((sc.runAsNonRoot ?? podContext.runAsNonRoot) !== true) problems.push(`container ${c.name}: runAsNonRoot is not true; set it (pod or container securityContext)`);

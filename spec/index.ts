@@ -3,4 +3,4 @@ export { resourcesSchema } from "./fields";
 export { parseSpec, validate, SpecError, SpecSource } from "./validate";
 export { isPinnedImage, parseImage } from "./image";
 export { boundedName, labelFrom } from "./names";
-export { tiers, Tier, previewNumber, defaultTier } from "./tier";
+export { tiers, Tier, previewNumber, defaultTier, impliedTier, isLowerTier, tierOrigin } from "./tier";

@@ -3,7 +3,7 @@ import { durationMs, dnsLabel, pgDuration } from "./fields";
 import { tierImageProblem } from "./image";
 import { boundedName, labelFrom } from "./names";
 import { kubernetesSchema, networkSchema, previewSchema, promotionSchema } from "./stack-sections";
-import { defaultTier, tiers } from "./tier";
+import { defaultTier, impliedTier, isLowerTier, tiers } from "./tier";
 import { appSchema, argocdSchema, databaseSchema, migrationSchema, runtimeSchema, smokeSchema } from "./workload-sections";
 
 /**
@@ -18,6 +18,8 @@ export function environmentSpecSchema(stack: string) {
             environment: dnsLabel(30).optional(),
             /** What the environment is for: "dev", "preview", "staging" or "prod"; it picks the preset and the rules (see spec/tier.ts). @default - "dev", "staging" and "pr-<n>" (preview) by stack name, else "prod" */
             tier: z.enum(tiers, { error: `must be one of ${tiers.map((t) => `"${t}"`).join(", ")}` }).optional(),
+            /** Why this stack runs below the tier its name implies (tier "dev" on a stack named "prod"); required then, logged as a warning and exported as tierOverride. @default - none */
+            tierReason: z.string().trim().min(10, { error: "must give the reason in a sentence (at least 10 characters), e.g. \"load test of the prod shape, torn down after\"" }).optional(),
             /** A pull request's preview environment: its own namespace, database, roles and Application. @default - none; a stack named "pr-<number>" is one */
             preview: previewSchema(stack).optional(),
             /** The application. Required. */
@@ -71,6 +73,13 @@ export function environmentSpecSchema(stack: string) {
             for (const [path, image] of images) {
                 const problem = typeof image === "string" ? tierImageProblem(image, tier) : undefined;
                 if (problem !== undefined) ctx.addIssue({ code: "custom", path, input: image, message: `${problem} (tier "${tier}")` });
+            }
+            const implied = impliedTier(stack);
+            if (spec.tier !== undefined && implied !== undefined && isLowerTier(spec.tier, implied) && spec.tierReason === undefined) {
+                ctx.addIssue({ code: "custom", path: ["tier"], input: spec.tier, message: `is below "${implied}", the tier the stack name "${stack}" implies: it drops that tier's rules (pinned images; in prod also the database's protection, the promotion gate and manual pruning); give the reason in tierReason (a sentence), or remove tier` });
+            }
+            if (spec.tierReason !== undefined && !(spec.tier !== undefined && implied !== undefined && isLowerTier(spec.tier, implied))) {
+                ctx.addIssue({ code: "custom", path: ["tierReason"], input: spec.tierReason, message: `is only for a tier below the one the stack name implies (${implied === undefined ? `"${stack}" implies none` : `"${stack}" implies "${implied}"`}); remove it` });
             }
             if (tier === "preview" && spec.preview === undefined) {
                 ctx.addIssue({ code: "custom", path: ["preview"], input: undefined, message: "is required in tier \"preview\": name the stack pr-<number>, or set preview.pr and preview.branch" });

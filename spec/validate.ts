@@ -18,6 +18,8 @@ export interface SpecSource {
     readonly fieldName?: (field: string) => string;
     /** The preset under the input, so a problem in a value the user never wrote says where it came from. @default - none */
     readonly preset?: { readonly name: string; readonly values: unknown };
+    /** Which tier applies, why, and how to choose another (spec/tier.ts tierOrigin), shown under the problems. @default - none */
+    readonly tierOrigin?: string;
 }
 
 /** Every problem of a spec at once; thrown before any resource exists. */
@@ -25,7 +27,8 @@ export class SpecError extends Error {
     constructor(readonly problems: readonly string[], source: SpecSource) {
         const where = source.origin === undefined ? `stack "${source.stack}"` : `${source.origin}`;
         const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-        super(`migrate-first: the spec for ${where} has ${count}; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        const tier = source.tierOrigin === undefined ? "" : `\n  (${source.tierOrigin})`;
+        super(`migrate-first: the spec for ${where} has ${count}; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}${tier}`);
         this.name = "SpecError";
     }
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "fs";
 import { basename, join } from "path";
 import { parse } from "yaml";
-import { defaultTier, EnvironmentSpec, parseSpec, SpecError, Tier, tiers } from "../spec";
+import { defaultTier, EnvironmentSpec, parseSpec, SpecError, Tier, tierOrigin, tiers } from "../spec";
 import { deepMerge, presets } from "./presets";
 
 /** The config namespace: keys are `migrate-first:<field>`. */
@@ -58,13 +58,20 @@ export function plainConfig({ stack, entries, isSecret, origin }: StackConfig): 
     return raw;
 }
 
+/** Which tier a stack's config gets, why, and how to choose another: the first thing render and rehearse say. */
+export function stackTierOrigin(config: StackConfig): string {
+    const raw = plainConfig(config);
+    return tierOrigin(config.stack, tiers.find((tier) => tier === raw.tier), raw.preview !== undefined);
+}
+
 /** The spec from a stack's config, on top of its tier's preset. `now` dates a preview's expiry. */
 export function specFromConfig(config: StackConfig, now = new Date()): EnvironmentSpec {
     const { stack, origin } = config;
     const raw = plainConfig(config);
     const tier = presetTier(stack, raw);
     const preset = tier === undefined ? undefined : { name: tier, values: presets[tier] };
-    return withExpiry(parseSpec(deepMerge(preset?.values ?? {}, raw), { stack, kind: "config", origin, preset }), now);
+    const source = { stack, kind: "config", origin, preset, tierOrigin: stackTierOrigin(config) } as const;
+    return withExpiry(parseSpec(deepMerge(preset?.values ?? {}, raw), source), now);
 }
 
 /** Stacks with a `Pulumi.<stack>.yaml` in `dir`. */

@@ -4,8 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment } from "../components";
 import { checkMigrations, migrationCheckMessage, shippedVersions } from "../lint";
-import { EnvironmentSpec, SpecError } from "../spec";
-import { specFromConfig } from "./config";
+import { EnvironmentSpec, impliedTier, SpecError } from "../spec";
+import { specFromConfig, stackTierOrigin } from "./config";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
 import { kubernetesProvider } from "./kubernetes-provider";
 import { checkPromotion } from "./promotion";
@@ -19,7 +19,11 @@ const configDirectoryKey = {
 
 function loadSpec(stack: string) {
     try {
-        return specFromConfig({ stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` });
+        const config = { stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` };
+        const spec = specFromConfig(config);
+        // Which tier, and why, is the first thing a preview says: a stack name alone can pick prod.
+        pulumi.log.info(`migrate-first: stack "${stack}": ${stackTierOrigin(config)}`);
+        return spec;
     } catch (error) {
         // A RunError is shown without a stack trace: the message is the whole story.
         if (error instanceof SpecError) throw new pulumi.RunError(error.message);
@@ -54,6 +58,7 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
     const config = new pulumi.Config("migrate-first");  // secrets: databaseAdminPassword, alertWebhookUrl
     const spec = loadSpec(stack);
+    if (spec.tierReason !== undefined) pulumi.log.warn(`migrate-first: stack "${stack}" runs as tier "${spec.tier}", below "${impliedTier(stack) ?? "prod"}" its name implies: ${spec.tierReason}`);
     const last = await readStackState("last-release", stack);
     const shipped = last.image === undefined || last.migrationVersions === undefined ? undefined : { image: last.image, versions: last.migrationVersions };
     const migrations = await checkMigrations(spec, process.cwd(), { previous: shipped, ...configDirectoryKey });
@@ -79,6 +84,8 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
         /** Set when an emergency override let an unverified image through. */
         promotionOverride: override === undefined ? undefined : { image: spec.app.image, from: spec.promotion.from, reason: override },
         tier: spec.tier,
+        /** Set when the config lowered the tier below the stack name's, with its written reason. */
+        tierOverride: spec.tierReason === undefined ? undefined : { tier: spec.tier, implied: impliedTier(stack), reason: spec.tierReason },
         /** A preview's expiry (ISO 8601): the clean-up job destroys the stack after it. */
         expiresAt: spec.preview?.expiresAt,
         delivery: spec.delivery,

@@ -1,4 +1,4 @@
-export { specFromConfig, specFromStackFile, readStackFile, plainConfig, knownStacks, secretKeys, configNamespace, StackConfig } from "./config";
+export { specFromConfig, specFromStackFile, stackTierOrigin, readStackFile, plainConfig, knownStacks, secretKeys, configNamespace, StackConfig } from "./config";
 export { programConfigEntries, isProgramConfigSecret } from "./program-config";
 export { presets, deepMerge, Preset } from "./presets";
 export { checkPromotion, sameBuild, PromotionVerdict } from "./promotion";
