@@ -16,14 +16,38 @@ log() {
     echo "$script_name: $*"
 }
 
+warn() {
+    echo "$script_name: warning: $*" >&2
+}
+
 # Writes "<version> <name>" for every migration file in $1 to the file $2, in version
 # order. A file is "<digits>_<description>.sql"; its version is the number (leading
 # zeros ignored), compared as a number, so 10_x.sql comes after 9_x.sql.
+# Nothing in $1 is passed over in silence: a name that looks like SQL but is not read
+# (.SQL, a hidden .sql, a dangling link, a directory) stops the run; anything else is
+# named in a warning.
 migration_files() {
     : >"$2.unsorted"
-    for path in "$1"/*.sql; do
-        [ -e "$path" ] || continue
+    for path in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        [ -e "$path" ] || [ -L "$path" ] || continue
         name=${path##*/}
+        case $name in
+            .*.[Ss][Qq][Ll]) fail "$name is hidden (its name starts with a dot), so it would never be applied; rename it <version>_<description>.sql" ;;
+            .*) warn "$name is not a migration file (hidden); it is not applied"; continue ;;
+            *.sql) ;;
+            *.[Ss][Qq][Ll]) fail "$name: only names ending in lower-case .sql are migration files; rename it to end in .sql" ;;
+            *)
+                if [ -d "$path" ]; then
+                    for inner in "$path"/*.[Ss][Qq][Ll]; do
+                        [ -e "$inner" ] && fail "$name/ is a directory holding ${inner##*/}: files in subdirectories are never applied; move them up into $1"
+                    done
+                fi
+                warn "$name is not a migration file (not <version>_<description>.sql); it is not applied"
+                continue ;;
+        esac
+        [ -e "$path" ] || fail "$name is a symbolic link to nothing; restore its target or remove it"
+        [ -f "$path" ] || fail "$name is not a regular file; a migration must be a file"
+        [ -r "$path" ] || fail "$name cannot be read by this user; fix its permissions"
         digits=${name%%_*}
         case $name in
             *[!A-Za-z0-9_.-]*) fail "$name has characters other than letters, digits, '_', '.' and '-'; rename it" ;;
@@ -41,31 +65,178 @@ migration_files() {
         fail "$(cat "$2.dup"); give one of them a new version"
 }
 
-# Prints "<file name> <directive>" for each "-- migrate-first: <directive>" line in the
-# header (the comment and blank lines before the first statement) of each file given.
-directives() {
-    awk 'FNR == 1 { header = 1; name = FILENAME; sub(/.*\//, "", name) }
-         !header || /^[[:space:]]*$/ { next }
-         /^--/ { if (sub(/^--[[:space:]]*migrate-first:[[:space:]]*/, "")) print name, $0; next }
-         { header = 0 }' "$@"
+# The scanner: reads each migration file as psql will (comments, quoted strings and
+# identifiers, dollar quotes, nested /* */), so that what psql would take for anything
+# but SQL is refused before a file runs, with its file and line. It prints:
+#   D <file> <line> <directive>   a "-- migrate-first:" directive in the header
+#   I <file> <index>              an index a CREATE [UNIQUE] INDEX CONCURRENTLY names
+#   E <file> <line> <problem>     a meta-command (\q, \set, \i ...), a psql variable
+#                                 (:name, :'name', :"name"), transaction control, a
+#                                 directive outside the header, an unclosed quote
+# The header grammar (lint/header.ts reads it the same way, and a test holds them to it):
+# the file may start with a UTF-8 byte order mark; the header is every comment and blank
+# before the first SQL token; a directive is a "--" comment whose text starts, after
+# blanks, with "migrate-first:" (any case), wherever on its line the comment starts.
+# A "migrate-first:" in a /* */ comment, or a directive other than "allow" after the
+# first statement, is refused: it would mean something to a reader and nothing here.
+# Strings: a backslash just before a quote is refused, since psql reads '...\' one way
+# with standard_conforming_strings on and another with it off (and E'' strings always);
+# without one, both readings end every string at the same quote.
+scan_program=$(cat <<'AWK'
+# Reads migration files as psql would, and prints for each:
+#   D <file> <line> <directive>   a "-- migrate-first:" directive of the header
+#   I <file> <index name>         an index a CREATE INDEX CONCURRENTLY names
+#   E <file> <line> <problem>     what psql would read other than SQL
+function problem(msg, at) { print "E", name, (at == "" ? FNR : at), msg }
+function low(s) { return tolower(s) }
+function directive(text, kind) {
+    if (low(text) !~ /migrate-first:/) return
+    if (kind == "block") { problem("a migrate-first: directive in a /* */ comment; write it as a -- line in the header"); return }
+    if (low(text) !~ /^[ \t\r]*migrate-first:/) return
+    sub(/^[ \t\r]*[^:]*:[ \t\r]*/, "", text); sub(/[ \t\r]+$/, "", text)
+    if (header) print "D", name, FNR, text
+    else if (text !~ /^allow[ \t]/) problem("\"-- migrate-first: " text "\" after the first statement; directives other than allow go in the header, before any SQL")
 }
+function word(w) {
+    header = 0
+    if (paren == 0 && nw < 12) { nw++; W[nw] = toupper(w); R[nw] = w }
+    if (W[1] == "CREATE") {
+        u = toupper(w)
+        if (u == "BEGIN" && nw > 1) atomic++
+        else if (u == "CASE" && atomic > 0) atomic++
+        else if (u == "END" && atomic > 0) atomic--
+    }
+    if (nw == 1 || (nw == 2 && (W[1] == "START" || W[1] == "PREPARE"))) {
+        u = W[nw]
+        if (nw == 1 && (u == "BEGIN" || u == "COMMIT" || u == "END" || u == "ROLLBACK" || u == "ABORT" || u == "SAVEPOINT" || u == "RELEASE") ||
+            nw == 2 && u == "TRANSACTION")
+            problem(W[1] (nw == 2 ? " " u : "") ": transaction control in a migration file; remove it (the runner runs each file in a transaction of its own, or statement by statement with no-transaction)")
+    }
+}
+function statement_end(   j, k) {
+    if (W[1] == "CREATE") {
+        j = 2
+        if (W[j] == "UNIQUE") j++
+        if (W[j] == "INDEX" && W[j + 1] == "CONCURRENTLY") {
+            j += 2
+            if (W[j] == "IF") j += 3
+            if (W[j] != "ON" && j <= nw) { k = R[j]; if (W[j + 1] != "ON" && j + 1 <= nw) k = k "." R[j + 1]; print "I", name, k }
+        }
+    }
+    nw = 0; atomic = 0; split("", W); split("", R)
+}
+FNR == 1 {
+    if (NR > 1) eof()
+    name = FILENAME; sub(/.*\//, "", name)
+    st = "code"; depth = 0; paren = 0; header = 1; nw = 0; atomic = 0; split("", W); split("", R)
+    if (substr($0, 1, 3) == bom) $0 = substr($0, 4)
+}
+function eof() {
+    FNR = last
+    if (st == "sq") problem("the file ends inside a quoted string opened on line " opened "; close it")
+    else if (st == "dq") problem("the file ends inside a quoted identifier opened on line " opened "; close it")
+    else if (st == "dol") problem("the file ends inside the dollar-quoted string " tag " opened on line " opened "; close it")
+    else if (st == "block") problem("the file ends inside a /* comment opened on line " opened "; close it")
+    else statement_end()
+}
+{
+    last = FNR; line = $0; n = length(line); i = 1
+    while (i <= n) {
+        rest = substr(line, i)
+        if (st == "block") {
+            if (!match(rest, /\/\*|\*\//)) { directive(rest, "block"); break }
+            directive(substr(rest, 1, RSTART - 1), "block")
+            if (substr(rest, RSTART, 2) == "/*") depth++; else depth--
+            i += RSTART + 1
+            if (depth == 0) st = "code"
+            continue
+        }
+        if (st == "sq") {
+            p = index(rest, "'")
+            if (p == 0) break
+            if (p > 1 && substr(rest, p - 1, 1) == "\\")
+                problem("a backslash before a quote in a string, which psql may read either way; write '' for a quote, or use a $$ string")
+            if (substr(rest, p + 1, 1) == "'") { i += p + 1; continue }
+            st = "code"; i += p; continue
+        }
+        if (st == "dq") {
+            p = index(rest, "\"")
+            if (p == 0) break
+            if (substr(rest, p + 1, 1) == "\"") { i += p + 1; continue }
+            st = "code"; i += p; continue
+        }
+        if (st == "dol") {
+            p = index(rest, tag)
+            if (p == 0) break
+            st = "code"; i += p + length(tag) - 1; continue
+        }
+        c = substr(rest, 1, 1)
+        if (c == " " || c == "\t" || c == "\r" || c == "\f" || c == "\v") { i++; continue }
+        if (substr(rest, 1, 2) == "--") { directive(substr(rest, 3), "line"); break }
+        if (substr(rest, 1, 2) == "/*") { st = "block"; depth = 1; opened = FNR; i += 2; continue }
+        if (c == "'") { header = 0; st = "sq"; opened = FNR; i++; continue }
+        if (c == "\"") {
+            header = 0; st = "dq"; opened = FNR
+            if (match(substr(rest, 2), /^[^"]*"/) && substr(rest, RSTART + RLENGTH + 1, 1) != "\"") word(substr(rest, 1, RLENGTH + 1))
+            i++; continue
+        }
+        if (c == "\\") {
+            # psql takes the rest of the line as the meta-command's arguments.
+            match(rest, /^\\[^ \t]*/)
+            problem(substr(rest, 1, RLENGTH > 20 ? 20 : RLENGTH) ": psql would run this as a meta-command (a backslash outside strings and comments is psql's, not SQL); remove it")
+            break
+        }
+        if (c == "$") {
+            header = 0
+            if (match(rest, /^\$[A-Za-z_][A-Za-z_0-9]*\$|^\$\$/)) { tag = substr(rest, 1, RLENGTH); st = "dol"; opened = FNR; i += RLENGTH; continue }
+            i++; continue
+        }
+        if (c == ":") {
+            header = 0
+            nc = substr(rest, 2, 1)
+            if (nc == ":") { i += 2; continue }
+            if (match(rest, /^:[0-9]*[^][ \t\r\f\v!"#$%&'()*+,.\/:;<=>?@\\^`{|}~0-9-]/) || nc == "'" || nc == "\"" || nc == "{") {
+                problem(substr(rest, 1, 2) "...: psql would put one of its variables here; write \": \" with a space after the colon, or quote the text")
+            }
+            i++; continue
+        }
+        if (c == ";") { header = 0; if (paren == 0 && atomic == 0) statement_end(); i++; continue }
+        if (c == "(") { header = 0; paren++; i++; continue }
+        if (c == ")") { header = 0; if (paren > 0) paren--; i++; continue }
+        if (c ~ /[0-9]/) { header = 0; match(rest, /^[0-9]+/); i += RLENGTH; continue }
+        if (match(rest, /^[^][ \t\r\f\v!"#$%&'()*+,.\/:;<=>?@\\^`{|}~0-9-][^][ \t\r\f\v!"#%&'()*+,.\/:;<=>?@\\^`{|}~-]*/)) {
+            word(substr(rest, 1, RLENGTH)); i += RLENGTH; continue
+        }
+        header = 0; i++
+    }
+}
+END { if (NR > 0) eof() }
+AWK
+)
 
 # Writes "<version> <name> <sha256> <transactional> <completes>" for the files listed in
 # $2 (from migration_files) to $3, with one sha256sum and one awk for all of them.
 # <completes> is the expand version a contract file completes, "-" for an expand file.
 # Header directives: no-transaction, expand, contract completes <version>, and the
 # linter's "allow <rule-id> because <reason>". Stops on any other.
+# Also writes $3.problems ("<version> <file>:<line>: <problem>", refused if the file is
+# pending) and $3.indexes ("<version> <index>", for no-transaction files).
 annotate_migrations() {
     : >"$3.sums"
-    : >"$3.directives"
+    : >"$3.scan"
     if [ -s "$2" ]; then
         # Names are checked by migration_files: no spaces, no globs.
         names=$(cut -d' ' -f2 "$2" | tr '\n' ' ')
-        (cd "$1" && sha256sum $names && directives $names >"$3.directives") >"$3.sums" || fail "cannot read the files in $1"
+        # shellcheck disable=SC2086
+        (cd "$1" && sha256sum $names && LC_ALL=C awk -v bom="$(printf '\357\273\277')" "$scan_program" $names >"$3.scan") >"$3.sums" ||
+            fail "cannot read the files in $1"
     fi
-    awk -v sums="$3.sums" -v dirs="$3.directives" '
+    LC_ALL=C awk -v sums="$3.sums" -v scan="$3.scan" -v out="$3" '
         FILENAME == sums { sum[$2] = $1; next }
-        FILENAME == dirs {
+        FILENAME == scan {
+            if ($1 == "E") { text = $0; sub(/^E [^ ]* [^ ]* /, "", text); problems[$2] = problems[$2] "\n" $2 ":" $3 ": " text; next }
+            if ($1 == "I") { index_of[$2] = index_of[$2] " " $3; next }
+            $0 = substr($0, 3); sub(/ [0-9]+ /, " ")
             if ($2 == "no-transaction" && NF == 2) notx[$1] = 1
             else if ($2 == "contract" && $3 == "completes" && $4 ~ /^[0-9]+$/ && NF == 4) { v = $4; sub(/^0+/, "", v); completes[$1] = (v == "" ? 0 : v) }
             else if (!($2 == "expand" && NF == 2) && !($2 == "allow" && $4 == "because" && NF >= 5)) {
@@ -74,8 +245,13 @@ annotate_migrations() {
             }
             next
         }
-        !bad { print $1, $2, sum[$2], ($2 in notx ? "false" : "true"), ($2 in completes ? completes[$2] : "-") }
-        END { exit bad }' "$3.sums" "$3.directives" "$2" >"$3" || fail "$(head -n 1 "$3")"
+        !bad {
+            print $1, $2, sum[$2], ($2 in notx ? "false" : "true"), ($2 in completes ? completes[$2] : "-") >out
+            if ($2 in problems) { n = split(substr(problems[$2], 2), p, "\n"); for (k = 1; k <= n; k++) print $1, p[k] >(out ".problems") }
+            if ($2 in notx && $2 in index_of) print $1 index_of[$2] >(out ".indexes")
+        }
+        END { exit bad }' "$3.sums" "$3.scan" "$2" >"$3.refused" || fail "$(head -n 1 "$3.refused")"
+    touch "$3.problems" "$3.indexes"
 }
 
 # A psql script that takes the migration lock, waiting at most $1 seconds and saying
@@ -142,8 +318,13 @@ CREATE TABLE IF NOT EXISTS migrate_first.schema_history (
     applied_by    text NOT NULL,
     transactional boolean NOT NULL
 );
--- Added with expand/contract; a constant default adds it without a rewrite.
-ALTER TABLE migrate_first.schema_history ADD COLUMN IF NOT EXISTS completes numeric;
+-- Added with expand/contract. The catalog is read first: ADD COLUMN IF NOT EXISTS takes an
+-- ACCESS EXCLUSIVE lock even when the column is there, and would wait behind any reader.
+DO $mf$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'migrate_first.schema_history'::regclass AND attname = 'completes' AND NOT attisdropped) THEN
+        ALTER TABLE migrate_first.schema_history ADD COLUMN completes numeric;
+    END IF;
+END $mf$;
 CREATE TABLE IF NOT EXISTS migrate_first.verified_release (
     release          text NOT NULL,
     verified_at      timestamptz NOT NULL DEFAULT now(),
@@ -171,12 +352,133 @@ psql_script() {
     { session_psql; cat; } | psql -X -q -f - "$@"
 }
 
-# Records a hook's failure for the SyncFail alert, best effort (the tables may not exist
-# yet, the database may be down): $1 hook, $2 file holding the detail. The detail is read
-# by psql itself, so it never passes through a command line.
+# What leaves the database (logs, the failure table, the termination message, the alert)
+# passes through this awk: string literals ('...', $tag$...$tag$) become '…', each line
+# is cut at 300 bytes, and bytes that are not UTF-8 become '?'. A statement can hold a
+# password, megabytes of data, or any encoding; its file and line say where it is.
+# Set prefix to rewrite "psql:<prefix>:<line>: " into "<name>: "; LOCATION lines go.
+filter_program=$(cat <<'AWK'
+BEGIN { for (b = 1; b < 256; b++) ord[sprintf("%c", b)] = b }
+function redact(s,   out, p, q, t) {
+    out = ""
+    while (s != "") {
+        if (dol != "") { p = index(s, dol); if (p == 0) return out; s = substr(s, p + length(dol)); out = out "…" dol; dol = ""; continue }
+        if (inq) {
+            p = index(s, "'")
+            if (p == 0) return out
+            if (substr(s, p + 1, 1) == "'") { s = substr(s, p + 2); continue }
+            out = out "…'"; s = substr(s, p + 1); inq = 0; continue
+        }
+        p = index(s, "'")
+        q = match(s, /\$[A-Za-z_]*\$/) ? RSTART : 0
+        if (p == 0 && q == 0) return out s
+        if (q > 0 && (p == 0 || q < p)) { t = substr(s, q, RLENGTH); out = out substr(s, 1, q - 1) t; s = substr(s, q + RLENGTH); dol = t; continue }
+        out = out substr(s, 1, p); s = substr(s, p + 1); inq = 1
+    }
+    return out
+}
+function utf8(s,   out, i, n, b, need, lo, hi, j, c) {
+    out = ""; n = length(s)
+    for (i = 1; i <= n; i++) {
+        b = ord[substr(s, i, 1)]
+        if (b < 128) { out = out substr(s, i, 1); continue }
+        need = b >= 194 && b <= 223 ? 1 : b >= 224 && b <= 239 ? 2 : b >= 240 && b <= 244 ? 3 : 0
+        lo = b == 224 ? 160 : b == 240 ? 144 : 128; hi = b == 237 ? 159 : b == 244 ? 143 : 191
+        for (j = 1; j <= need; j++) {
+            c = ord[substr(s, i + j, 1)]
+            if (c < (j == 1 ? lo : 128) || c > (j == 1 ? hi : 191)) break
+        }
+        if (need > 0 && j > need) { out = out substr(s, i, need + 1); i += need } else out = out "?"
+    }
+    return out
+}
+{
+    line = $0
+    if (line ~ /^LOCATION:/) next
+    # A new message: no literal runs into it.
+    if (line ~ /^(psql:|ERROR:|WARNING:|NOTICE:|DETAIL:|HINT:|CONTEXT:|STATEMENT:|LINE [0-9]+:)/) { inq = 0; dol = "" }
+    if (length(line) > 65536) line = substr(line, 1, 65536)
+    line = redact(line)
+    if (length(line) > 300) line = substr(line, 1, 300) " [cut]"
+    line = utf8(line)
+    if (copy != "") { print line >copy; fflush(copy) }
+    if (prefix != "" && index(line, "psql:" prefix ":") == 1) {
+        line = substr(line, length(prefix) + 7); sub(/^[0-9]+: /, "", line)
+        sub(/^[A-Z]+:  ([0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]: )?/, "", line); line = name ": " line
+    }
+    print line
+    fflush()
+}
+AWK
+)
+
+# Records a hook's failure for the SyncFail alert, best effort (the database may be
+# down): $1 hook, $2 file holding the detail, passed through the filter and capped at
+# 40 lines. When the history tables do not exist yet (a failure before the runner made
+# them), a role that may create them does, so the runner's own message reaches the
+# alert. The detail is read by psql itself, so it never passes through a command line.
 record_failure() {
-    cp "$2" /dev/termination-log 2>/dev/null || true
-    printf '%s\n' "\\set detail \`cat '$2'\`" \
-        "INSERT INTO migrate_first.failure (release, hook, detail) VALUES (:'release', :'hook', :'detail');" |
-        psql_script -v release="${RELEASE:-manual}" -v hook="$1" >/dev/null 2>&1 || true
+    LC_ALL=C awk "$filter_program" "$2" | tail -n 40 >"$2.sent"
+    cp "$2.sent" /dev/termination-log 2>/dev/null || true
+    {
+        echo "DO \$mf\$ BEGIN IF to_regclass('migrate_first.failure') IS NULL THEN"
+        echo "CREATE SCHEMA IF NOT EXISTS migrate_first;"
+        echo "CREATE TABLE IF NOT EXISTS migrate_first.failure (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, release text NOT NULL, hook text NOT NULL, detail text NOT NULL, failed_at timestamptz NOT NULL DEFAULT now());"
+        echo "END IF; EXCEPTION WHEN insufficient_privilege THEN NULL; END \$mf\$;"
+        printf '%s\n' "\\set detail \`cat '$2.sent'\`" \
+            "INSERT INTO migrate_first.failure (release, hook, detail) VALUES (:'release', :'hook', :'detail');"
+    } | psql_script -v release="${RELEASE:-manual}" -v hook="$1" >/dev/null 2>&1 || true
+}
+
+# DATABASE_URL (postgres[ql]://user:password@host:port/database?param=value&...), which
+# most tools and the article's Job read, becomes the libpq variables psql reads. It is
+# split here, inside the shell and awk (the URL comes to awk through its environment),
+# never on a command line. A libpq variable that is already set wins over the URL.
+database_url_to_libpq() {
+    [ -n "${DATABASE_URL:-}" ] || return 0
+    parts=$(LC_ALL=C awk 'function decode(s,   out, i, c) {
+            out = ""
+            for (i = 1; i <= length(s); i++) {
+                c = substr(s, i, 1)
+                if (c == "%" && substr(s, i + 1, 2) ~ /^[0-9A-Fa-f][0-9A-Fa-f]$/) { out = out sprintf("%c", hex(substr(s, i + 1, 2))); i += 2 }
+                else out = out c
+            }
+            return out
+        }
+        function hex(h,   v, k) { v = 0; h = toupper(h); for (k = 1; k <= 2; k++) v = v * 16 + index("0123456789ABCDEF", substr(h, k, 1)) - 1; return v }
+        function put(k, v) { if (v != "" && v !~ /[\n]/) print k "=" v }
+        BEGIN {
+            url = ENVIRON["DATABASE_URL"]
+            if (!sub(/^postgres(ql)?:\/\//, "", url)) { print "bad"; exit }
+            query = ""; if (p = index(url, "?")) { query = substr(url, p + 1); url = substr(url, 1, p - 1) }
+            path = ""; if (p = index(url, "/")) { path = substr(url, p + 1); url = substr(url, 1, p - 1) }
+            auth = ""; if (p = length(url) - index(reverse(url), "@") + 1) if (index(url, "@")) { auth = substr(url, 1, p - 1); url = substr(url, p + 1) }
+            if (auth != "") { if (p = index(auth, ":")) { put("PGPASSWORD", decode(substr(auth, p + 1))); auth = substr(auth, 1, p - 1) } put("PGUSER", decode(auth)) }
+            if (url ~ /^\[/) { p = index(url, "]"); host = substr(url, 2, p - 2); url = substr(url, p + 1) } else { host = url; sub(/:.*/, "", host); sub(/^[^:]*/, "", url) }
+            put("PGHOST", decode(host)); if (url ~ /^:[0-9]+$/) put("PGPORT", substr(url, 2))
+            put("PGDATABASE", decode(path))
+            n = split(query, kv, "&")
+            for (i = 1; i <= n; i++) {
+                p = index(kv[i], "="); k = substr(kv[i], 1, p - 1); v = decode(substr(kv[i], p + 1))
+                if (k == "sslmode") put("PGSSLMODE", v); else if (k == "sslrootcert") put("PGSSLROOTCERT", v)
+                else if (k == "connect_timeout") put("PGCONNECT_TIMEOUT", v); else if (k == "application_name") put("PGAPPNAME", v)
+                else if (k == "options") put("PGOPTIONS", v); else if (k == "target_session_attrs") put("PGTARGETSESSIONATTRS", v)
+                else if (k == "host") put("PGHOST", v); else if (k == "port") put("PGPORT", v)
+                else if (k == "user") put("PGUSER", v); else if (k == "password") put("PGPASSWORD", v); else if (k == "dbname") put("PGDATABASE", v)
+                else if (k != "") print "unknown=" k
+            }
+        }
+        function reverse(s,   r, i) { r = ""; for (i = length(s); i > 0; i--) r = r substr(s, i, 1); return r }')
+    [ "$parts" != bad ] || fail "DATABASE_URL does not start with postgres:// or postgresql://; set it to postgresql://user:password@host:port/database"
+    # read and export are shell builtins: the values never reach a command line.
+    while IFS= read -r part; do
+        key=${part%%=*} value=${part#*=}
+        case $key in
+            unknown) warn "DATABASE_URL has the parameter $value, which is not read; set its libpq variable instead" ;;
+            PG*) eval "[ -n \"\${$key:-}\" ]" || { eval "$key=\$value"; export "${key?}"; } ;;
+        esac
+    done <<EOF
+$parts
+EOF
+    unset parts part value
 }

@@ -15,8 +15,10 @@
 #
 # Settings, from the environment only:
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE
-#                       the migrator's connection, from its Secret. DATABASE_URL is not
-#                       read: psql could only take it as an argument, visible to ps.
+#                       the migrator's connection, from its Secret
+#   DATABASE_URL        postgresql://user:password@host:port/db?sslmode=...: split into
+#                       the libpq variables above inside the script (never a command
+#                       line); a libpq variable that is set wins
 #   MIGRATIONS_DIR      directory of <version>_<description>.sql files (default /migrations)
 #   APP                 app name; part of the lock key                  (required)
 #   RELEASE             release being synced (the image), recorded      (default "manual")
@@ -27,17 +29,38 @@
 #   LOCK_RETRIES        retries of a file that hit lock_timeout         (default 3)
 #   LOCK_WAIT           seconds to wait for another runner's lock       (default 120)
 #   ALLOW_OUT_OF_ORDER  "true" applies a new file older than the last applied one (default false)
+#   IDLE_TIMEOUT        a frozen runner (stopped, or cut off by the network) loses its
+#                       session, and with it every lock, after this long idle (default 60s);
+#                       TCP keepalives find a dead peer within about a minute as well
 #
 # Expand/contract: a file whose header says "-- migrate-first: contract completes <v>" is
 # applied only if file <v> was applied by an earlier release that migrate_first.verified_release
 # holds (its PostSync smoke check passed). Otherwise the run stops before applying anything.
 # A new database (empty history) has no earlier release to protect: contracts apply with
 # their expands.
-# Exit 0: every file is applied. Exit 1: the hook failed; the message says why and what to do.
+# What psql would read as anything but SQL is refused before any file runs, with its file
+# and line: meta-commands (\q, \set, \i, \c, \! ...), psql variables (:name), transaction
+# control, directives outside the header. Each file starts from the runner's own session
+# settings, whatever the file before it SET. A no-transaction file is never recorded while
+# an index it builds is INVALID; before it runs, an INVALID index of the same name (what a
+# failed attempt left) is dropped.
+# Exit 0: every statement of every pending file ran, committed, and was recorded once.
+# Exit 1: the hook failed; the message says why and what to do.
 set -u
 script_name=migrate
 . "$(dirname "$0")/lib.sh"
 
+# Every early stop is recorded for the SyncFail alert too, even before the history
+# tables exist: the alert then shows this message, not a missing table.
+fail() {
+    echo "$script_name: $*" >&2
+    failure_file=$(mktemp "${TMPDIR:-/tmp}/migrate-failure.XXXXXX") && printf '%s\n' "FAILED before any file ran: $*" >"$failure_file" &&
+        record_failure "PreSync migrate" "$failure_file"
+    rm -f "$failure_file" "$failure_file.sent" 2>/dev/null
+    exit 1
+}
+
+database_url_to_libpq
 dir=${MIGRATIONS_DIR:-/migrations}
 app=${APP:?APP must name the app (it is part of the lock key)}
 release=${RELEASE:-manual}
@@ -47,6 +70,7 @@ statement_timeout=${STATEMENT_TIMEOUT:-4min}
 retries=${LOCK_RETRIES:-3}
 lock_wait=${LOCK_WAIT:-120}
 out_of_order=${ALLOW_OUT_OF_ORDER:-false}
+idle_timeout=${IDLE_TIMEOUT:-60s}
 [ -d "$dir" ] || fail "MIGRATIONS_DIR $dir is not a directory"
 export PGAPPNAME="migrate-first migrate $app"
 
@@ -59,40 +83,78 @@ migration_files "$dir" "$work/files"
 annotate_migrations "$dir" "$work/files" "$work/annotated"
 total=$(wc -l <"$work/files" | tr -d ' ')
 
+# SQL string literal of $1 (quotes doubled).
+literal() {
+    case $1 in
+        *"'"*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")" ;;
+        *) printf "'%s'" "$1" ;;
+    esac
+}
+
+# The runner's own session settings: applied at the start, and again after each file
+# (in the file's transaction, before its history row), so no file changes how the next
+# one runs, or what the history says. RESET ALL leaves the role alone, hence RESET ROLE.
+settings="SET lock_timeout = :'lock_timeout' \\; SET statement_timeout = :'statement_timeout' \\; SET synchronous_commit = off \\; SET client_connection_check_interval = '2s' \\; SET idle_in_transaction_session_timeout = :'idle_timeout' \\; SET idle_session_timeout = :'idle_timeout' \\; SET tcp_keepalives_idle = 30 \\; SET tcp_keepalives_interval = 10 \\; SET tcp_keepalives_count = 3 \\; SET tcp_user_timeout = 60000"
+reset="RESET ALL \\; RESET SESSION AUTHORIZATION \\; RESET ROLE \\; $settings"
+# psql's own settings, which only a meta-command could change (the scanner refuses them).
+psql_settings='\set ON_ERROR_STOP on
+\set ON_ERROR_ROLLBACK off
+\set AUTOCOMMIT on
+\set VERBOSITY verbose'
+
 # The run, as one psql script: lock, history tables, checks, then each pending file.
 plan="$work/plan.psql"
 {
     session_psql
+    printf '%s\n' "$psql_settings"
     echo "SET statement_timeout = 0;"
     lock_psql "$lock_wait"
-    cat <<'EOF'
-SET lock_timeout = :'lock_timeout';
-SET statement_timeout = :'statement_timeout';
-EOF
+    echo "SELECT current_setting('migrate_first.lock_key') AS mf_lock_key \\gset"
+    printf '%s;\n' "$settings"
     history_tables_psql
     cat <<'EOF'
-CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, completes numeric);
+CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, completes numeric, problem text);
 EOF
     while read -r version name sum tx completes; do
         [ "$completes" = - ] && completes=NULL
-        printf '%s\n' "INSERT INTO mf_file VALUES ($version, '$name', '$sum', $completes);"
+        printf '%s\n' "INSERT INTO pg_temp.mf_file VALUES ($version, '$name', '$sum', $completes, NULL);"
     done <"$work/annotated"
+    while read -r version problem; do
+        printf '%s\n' "UPDATE pg_temp.mf_file SET problem = concat_ws(E'\\n', problem, $(literal "$problem")) WHERE version = $version;"
+    done <"$work/annotated.problems"
     cat <<'EOF'
 SELECT set_config('migrate_first.out_of_order', :'out_of_order', false), set_config('migrate_first.release', :'release', false) \g /dev/null
 DO $mf$
 DECLARE
     f record;
     new_database boolean;
+    refused text;
 BEGIN
     FOR f IN SELECT h.name, h.release, h.checksum AS was, m.checksum AS now
-               FROM migrate_first.schema_history h JOIN mf_file m USING (version)
+               FROM migrate_first.schema_history h JOIN pg_temp.mf_file m USING (version)
               WHERE h.checksum <> m.checksum ORDER BY h.version LOOP
         RAISE EXCEPTION '% was applied by release % with checksum %, but the file now has checksum %', f.name, f.release, left(f.was, 12), left(f.now, 12)
             USING HINT = 'an applied migration must never change: restore the file, and put the change in a new file';
     END LOOP;
+    -- What psql would read as other than SQL, in a file still to apply: nothing runs.
+    SELECT string_agg(m.problem, E'\n' ORDER BY m.version) INTO refused FROM pg_temp.mf_file m
+     WHERE m.problem IS NOT NULL AND NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version);
+    IF refused IS NOT NULL THEN
+        RAISE EXCEPTION E'refused before applying anything:\n%', refused
+            USING HINT = 'psql runs each file: what it reads as a meta-command, a variable or transaction control would change what the runner reports; fix the lines named, then sync again';
+    END IF;
+    -- An applied file under a new version (a rename, a rebase) would run a second time.
+    FOR f IN SELECT m.name, h.name AS was, h.version, h.release
+               FROM pg_temp.mf_file m JOIN migrate_first.schema_history h ON h.checksum = m.checksum AND h.version <> m.version
+              WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history x WHERE x.version = m.version)
+                AND NOT EXISTS (SELECT FROM pg_temp.mf_file x WHERE x.version = h.version)
+              ORDER BY m.version LOOP
+        RAISE EXCEPTION '% has the content of %, which release % applied as version %: applying it would run the same statements twice', f.name, f.was, f.release, f.version
+            USING HINT = format('give the file back its name %s; if its statements really must run again, make it a new file with a comment saying why', f.was);
+    END LOOP;
     IF current_setting('migrate_first.out_of_order') <> 'true' THEN
         FOR f IN SELECT m.name, last.name AS last_name
-                   FROM mf_file m, (SELECT name, version FROM migrate_first.schema_history ORDER BY version DESC LIMIT 1) last
+                   FROM pg_temp.mf_file m, (SELECT name, version FROM migrate_first.schema_history ORDER BY version DESC LIMIT 1) last
                   WHERE m.version < last.version AND NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version)
                   ORDER BY m.version LOOP
             RAISE EXCEPTION '% is new but sorts before %, which is already applied (a merge from an older branch?)', f.name, f.last_name
@@ -104,12 +166,12 @@ BEGIN
     -- before every pending contract passes. A new database (empty history) is the exception:
     -- no earlier release runs on it, so its first release applies contracts with their expands.
     new_database := NOT EXISTS (SELECT FROM migrate_first.schema_history);
-    IF new_database AND EXISTS (SELECT FROM mf_file WHERE completes IS NOT NULL) THEN
+    IF new_database AND EXISTS (SELECT FROM pg_temp.mf_file WHERE completes IS NOT NULL) THEN
         RAISE NOTICE 'new database (empty history): no earlier release runs on it, so contract files apply with their expands';
     END IF;
     FOR f IN SELECT m.name, m.version, m.completes, e.name AS expand_name, e.release AS expand_release,
-                    (SELECT x.name FROM mf_file x WHERE x.version = m.completes) AS expand_file
-               FROM mf_file m LEFT JOIN migrate_first.schema_history e ON e.version = m.completes
+                    (SELECT x.name FROM pg_temp.mf_file x WHERE x.version = m.completes) AS expand_file
+               FROM pg_temp.mf_file m LEFT JOIN migrate_first.schema_history e ON e.version = m.completes
               WHERE m.completes IS NOT NULL AND NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version)
               ORDER BY m.version LOOP
         IF new_database AND f.expand_file IS NOT NULL AND f.completes < f.version THEN
@@ -128,73 +190,117 @@ BEGIN
                 USING HINT = format('deploy %s and let its PostSync smoke check pass first; then sync this release again', f.expand_release);
         END IF;
     END LOOP;
-    FOR f IN SELECT h.name FROM migrate_first.schema_history h WHERE NOT EXISTS (SELECT FROM mf_file m WHERE m.version = h.version) ORDER BY h.version LOOP
+    FOR f IN SELECT h.name FROM migrate_first.schema_history h WHERE NOT EXISTS (SELECT FROM pg_temp.mf_file m WHERE m.version = h.version) ORDER BY h.version LOOP
         RAISE NOTICE '% is in the history but no longer in the migrations directory', f.name;
     END LOOP;
 END
 $mf$;
-SELECT count(*) AS mf_pending_count FROM mf_file m WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version) \gset
+SELECT count(*) AS mf_pending_count FROM pg_temp.mf_file m WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version) \gset
 \echo migrate: lock held; :mf_pending_count of :mf_total file(s) to apply
 EOF
-    # Each file's commit need not wait for its WAL flush: the file and its history row
-    # commit together or not at all, and the synchronous commit at the end flushes them
-    # all before the runner reports success.
-    printf '%s\n' "SET synchronous_commit = off;"
-    # A COMMIT or ROLLBACK inside a file would end the runner's transaction early.
-    printf '%s\n' "CREATE FUNCTION pg_temp.mf_same_tx(xid text, file text) RETURNS boolean LANGUAGE plpgsql AS \$mf\$ BEGIN" \
-        "IF pg_current_xact_id_if_assigned()::text IS DISTINCT FROM xid THEN" \
-        "RAISE EXCEPTION '% ended the runner''s transaction itself (COMMIT or ROLLBACK in the file); statements before that are committed but not recorded', file" \
-        "USING HINT = 'remove transaction control from the file; the runner wraps each file in a transaction'; END IF; RETURN true; END \$mf\$;"
-    # Which files are pending, read once under the lock: a few wide rows, not a query per file.
-    awk '{ printf "%s NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = %s) AS mf_p_%s", (NR % 500 == 1 ? "SELECT" : ","), $1, $1 }
+    # After each file, before its history row: the runner still holds its lock and its
+    # file list; a transactional file ran in the runner's transaction to its end; a
+    # no-transaction file left no index INVALID.
+    cat <<'EOF'
+CREATE FUNCTION pg_temp.mf_check(file text, xid text, lock_key bigint, total int, invalid_before oid[], names text[]) RETURNS boolean LANGUAGE plpgsql AS $mf$
+DECLARE
+    invalid text;
+BEGIN
+    IF xid IS NOT NULL AND pg_current_xact_id_if_assigned()::text IS DISTINCT FROM xid THEN
+        RAISE EXCEPTION '% ended the runner''s transaction (a COMMIT or ROLLBACK ran in it): its statements up to that point were committed or rolled back with it, those after it ran outside any transaction and stay applied; it is not recorded', file
+            USING HINT = 'compare the database with the file and undo what is applied of it by hand; then remove the transaction control from the file (the runner wraps each file in a transaction) and sync again';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = lock_key) THEN
+        RAISE EXCEPTION '% released the migration lock (pg_advisory_unlock): another runner could be migrating at the same time', file
+            USING HINT = 'remove the advisory unlock from the file, then sync again';
+    END IF;
+    IF (SELECT count(*) FROM pg_temp.mf_file) <> total THEN
+        RAISE EXCEPTION '% changed the runner''s list of files (pg_temp.mf_file)', file USING HINT = 'leave the runner''s temporary tables alone';
+    END IF;
+    IF invalid_before IS NOT NULL THEN
+        SELECT string_agg(i.indexrelid::regclass::text, ', ') INTO invalid FROM pg_index i
+         WHERE NOT i.indisvalid AND (i.indexrelid <> ALL (invalid_before) OR i.indexrelid IN (SELECT to_regclass(n) FROM unnest(names) n));
+        IF invalid IS NOT NULL THEN
+            RAISE EXCEPTION '% left the index % INVALID (a CREATE INDEX CONCURRENTLY that did not finish): it enforces and speeds up nothing; the file is not recorded', file, invalid
+                USING HINT = 'sync again: the runner drops an INVALID index the file names before running it again; if it fails again, read why above (duplicate values for a UNIQUE index?)';
+        END IF;
+    END IF;
+    RETURN true;
+END $mf$;
+CREATE FUNCTION pg_temp.mf_done(total int) RETURNS boolean LANGUAGE plpgsql AS $mf$
+DECLARE
+    missing text;
+BEGIN
+    SELECT string_agg(m.name, ', ' ORDER BY m.version) INTO missing FROM pg_temp.mf_file m
+     WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version AND h.checksum = m.checksum);
+    IF missing IS NOT NULL OR (SELECT count(*) FROM pg_temp.mf_file) <> total THEN
+        RAISE EXCEPTION 'the run ended with file(s) not recorded as applied: %', coalesce(missing, '(the runner''s file list was changed)')
+            USING HINT = 'look above for why; nothing is reported applied that is not';
+    END IF;
+    RETURN true;
+END $mf$;
+EOF
+    # Which files are pending, read once under the lock: a few wide rows, not a query per
+    # file. The variables are numbered by position: a version can be longer than a name.
+    awk '{ printf "%s NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = %s) AS mf_p_%s", (NR % 500 == 1 ? "SELECT" : ","), $1, NR }
          NR % 500 == 0 { print " \\gset" } END { if (NR % 500 != 0) print " \\gset" }' "$work/annotated"
-    # Three round trips per pending file, and printf only: no process per file.
+    # Two round trips per pending transactional file, and printf only: no process per file.
+    n=0
     while read -r version name sum tx completes; do
-        printf '%s\n' "\\if :mf_p_$version"
+        n=$((n + 1))
+        printf '%s\n' "\\if :mf_p_$n"
         if [ "$tx" = true ]; then
             printf '%s\n' "\\echo migrate: applying $name" "BEGIN \\; SELECT clock_timestamp() AS mf_started, pg_current_xact_id()::text AS mf_xid \\gset"
-            check="AND pg_temp.mf_same_tx(:'mf_xid', '$name')"
+            check="pg_temp.mf_check('$name', :'mf_xid', :mf_lock_key, :mf_total, NULL, NULL)"
             commit="\\; COMMIT"
         else
-            printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied" \
-                "SELECT clock_timestamp() AS mf_started \\gset"
-            check="" commit=""
+            indexes=$(awk -v v="$version" -v q="'" '$1 == v { for (i = 2; i <= NF; i++) { gsub(q, q q, $i); printf "%s%s%s%s", (i > 2 ? ", " : ""), q, $i, q } }' "$work/annotated.indexes")
+            printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied"
+            if [ -n "$indexes" ]; then
+                # What a failed attempt left: an INVALID index the file would now skip (IF NOT EXISTS).
+                printf '%s\n' "SELECT format('DROP INDEX CONCURRENTLY IF EXISTS %s', i.indexrelid::regclass) FROM pg_index i WHERE NOT i.indisvalid AND i.indexrelid IN (SELECT to_regclass(n) FROM unnest(ARRAY[$indexes]::text[]) n) \\gexec"
+            fi
+            printf '%s\n' "SELECT clock_timestamp() AS mf_started, coalesce(array_agg(indexrelid)::text, '{}') AS mf_invalid FROM pg_index WHERE NOT indisvalid \\gset"
+            check="pg_temp.mf_check('$name', NULL, :mf_lock_key, :mf_total, :'mf_invalid', ARRAY[${indexes:-NULL}]::text[])"
+            commit=""
         fi
-        printf '%s\n' "\\set VERBOSITY verbose" "\\set ECHO errors" "\\i '$dir/$name'" "\\set ECHO none" "\\set VERBOSITY default" \
-            "INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional, completes)" \
-            "SELECT $version, '$name', '$sum', :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx, completes FROM mf_file WHERE version = $version $check" \
+        printf '%s\n' "$psql_settings" "\\set ECHO errors" "\\i '$dir/$name'" "\\set ECHO none" "$psql_settings" \
+            "$reset \\; INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional, completes)" \
+            "SELECT $version, '$name', '$sum', :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx, completes FROM pg_temp.mf_file WHERE version = $version AND $check" \
             "$commit \\; SELECT duration_ms AS mf_ms FROM migrate_first.schema_history WHERE version = $version \\gset" \
             "\\echo migrate: applied $name in :mf_ms ms" "\\endif"
     done <"$work/annotated"
     printf '%s\n' "SET synchronous_commit = on;" "BEGIN;" "SELECT pg_current_xact_id() \\g /dev/null" "COMMIT;"
+    # The end, reached only if psql ran the whole plan: every file is recorded with its checksum.
+    printf '%s\n' "\\o '$work/complete'" "SELECT pg_temp.mf_done(:mf_total);" "\\o"
 } >"$plan"
 
-# psql's messages go through a filter: a copy is kept to decide about retries, and
-# source locations (noise to a migration author) are dropped. fd 3 is our stdout.
+# psql's messages go through the filter (lib.sh): a copy is kept to decide about retries,
+# literals are redacted, and source locations dropped. fd 3 is our stdout.
 exec 3>&1
 run_plan() {
     : >"$work/err"
+    rm -f "$work/complete"
     (
         psql -X -q -f "$plan" -v app="$app" -v release="$release" -v host="${HOSTNAME:-$(uname -n)}" \
-            -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout" \
+            -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout" -v idle_timeout="$idle_timeout" \
             -v out_of_order="$out_of_order" -v mf_total="$total" ${app_role:+-v app_role="$app_role"} 2>&1 1>&3 3>&-
         echo $? >"$work/status"
-    ) | while IFS= read -r line; do
-        printf '%s\n' "$line" >>"$work/err"
-        case $line in
-            LOCATION:*) ;;
-            psql:"$plan":*)
-                message=${line#psql:"$plan":*: }
-                printf '%s: %s\n' "$script_name" "${message#*:  }" >&2 ;;
-            *) printf '%s\n' "$line" >&2 ;;
-        esac
-    done
-    return "$(cat "$work/status")"
+    ) | LC_ALL=C awk -v prefix="$plan" -v name="$script_name" -v copy="$work/err" "$filter_program" >&2
+    status=$(cat "$work/status")
+    # psql ending early (a file that got past the scanner with \q) or an error it let pass is never success.
+    [ "$status" -eq 0 ] && [ -s "$work/complete" ] && ! grep -q 'ERROR:' "$work/err"
 }
 
 # Where the first error was raised: "<file> <line>" of a migration file, or nothing.
 failed_at() {
     sed -n "s|^psql:$dir/\\([^:]*\\.sql\\):\\([0-9][0-9]*\\): ERROR: .*|\\1 \\2|p" "$work/err" | head -n 1
+}
+
+# Who holds locks, in a transaction for more than a second: said when a lock wait timed out.
+lock_holders() {
+    printf '%s\n' "SELECT string_agg(format('pid %s (%s, %s, in a transaction for %ss) holds %s', a.pid, coalesce(nullif(a.application_name, ''), a.usename), a.state, extract(epoch FROM now() - a.xact_start)::int, l.objects), '; ') FROM pg_stat_activity a JOIN (SELECT pid, string_agg(DISTINCT coalesce(relation::regclass::text, locktype), ', ') AS objects FROM pg_locks WHERE granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid) l USING (pid) WHERE a.pid <> pg_backend_pid() AND a.xact_start < now() - interval '1 s';" |
+        psql_script -t -A 2>/dev/null | head -n 1
 }
 
 log "$total migration file(s) in $dir; release $release; lock_timeout $lock_timeout, statement_timeout $statement_timeout"
@@ -205,10 +311,11 @@ while :; do
         exit 0
     fi
     where=$(failed_at)
-    if grep -q '^[^ ]* *ERROR:  55P03:' "$work/err" && [ "$attempt" -lt "$retries" ]; then
+    if grep -q 'ERROR:  55P03:' "$work/err" && [ "$attempt" -lt "$retries" ]; then
         attempt=$((attempt + 1))
         delay=$((1 << (attempt - 1)))
-        log "${where%% *} waited longer than lock_timeout ($lock_timeout) for a lock held by another session; every file before it is applied; retry $attempt of $retries in ${delay}s" >&2
+        holders=$(lock_holders)
+        log "${where:-the runner}: waited longer than lock_timeout ($lock_timeout) for a lock held by another session${holders:+ (}${holders}${holders:+)}; every file before it is applied; retry $attempt of $retries in ${delay}s" >&2
         sleep "$delay"
         continue
     fi
@@ -216,15 +323,16 @@ while :; do
 done
 if [ -n "$where" ]; then
     file=${where%% *}
-    if grep -q "^[0-9]* $file [0-9a-f]* false\$" "$work/annotated"; then
-        summary="FAILED: $file, at the statement ending on line ${where#* }. It ran outside a transaction: statements before that one stay applied. Check the database (an index CREATE INDEX CONCURRENTLY left INVALID must be dropped), make the file safe to re-run, and sync again."
+    if awk -v f="$file" '$2 == f && $4 == "false" { found = 1 } END { exit !found }' "$work/annotated"; then
+        left=$(printf '%s\n' "SELECT string_agg(indexrelid::regclass::text, ', ') FROM pg_index WHERE NOT indisvalid;" | psql_script -t -A 2>/dev/null)
+        summary="FAILED: $file, at the statement ending on line ${where#* }. It ran outside a transaction (no-transaction): statements before that one stay applied${left:+, and these indexes are INVALID: $left (the runner drops one the file names before it runs the file again)}. Make the file safe to re-run and sync again."
     else
         summary="FAILED: $file, at the statement ending on line ${where#* }. Its transaction was rolled back: nothing of $file is applied and the history is unchanged; files before it stay applied. Fix the file (it was never applied, so editing it is safe) and sync again."
     fi
 else
-    summary="FAILED; see the message above."
+    summary="FAILED; see the message above. Nothing was recorded as applied that did not commit."
 fi
 log "$summary" >&2
-{ tail -n 20 "$work/err" | grep -v '^LOCATION:'; echo "$summary"; } >"$work/detail"
+{ tail -n 20 "$work/err"; echo "$summary"; } >"$work/detail"
 record_failure "PreSync migrate" "$work/detail"
 exit 1
