@@ -395,10 +395,15 @@ function utf8(s,   out, i, n, b, need, lo, hi, j, c) {
 {
     line = $0
     if (line ~ /^LOCATION:/) next
-    # A new message: no literal runs into it.
-    if (line ~ /^(psql:|ERROR:|WARNING:|NOTICE:|DETAIL:|HINT:|CONTEXT:|STATEMENT:|LINE [0-9]+:)/) { inq = 0; dol = "" }
     if (length(line) > 65536) line = substr(line, 1, 65536)
-    line = redact(line)
+    # A new message: no literal runs into it. Only what can quote a file's statement is
+    # redacted (and the lines that continue it); the runner's own messages are shown whole.
+    field = line; sub(/^psql:[^:]*:[0-9]+: /, "", field)
+    if (field ~ /^(ERROR|WARNING|NOTICE|INFO|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE [0-9]+):/) {
+        inq = 0; dol = ""
+        quoting = field ~ /^(ERROR|WARNING|CONTEXT|STATEMENT|QUERY|LINE [0-9]+):/ && !(prefix != "" && index(line, "psql:" prefix ":") == 1)
+    } else if (line ~ /^[a-z-]+: /) quoting = 0
+    if (quoting) line = redact(line)
     if (length(line) > 300) line = substr(line, 1, 300) " [cut]"
     line = utf8(line)
     if (copy != "") { print line >copy; fflush(copy) }
