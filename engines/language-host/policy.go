@@ -92,6 +92,7 @@ func runPolicyPack(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingS
 		err = proxy.Attach(ctx, cmd)
 	}
 	if err != nil {
+		// The messages are the upstream host's, word for word, as users see them from the CLI.
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok {
