@@ -79,8 +79,10 @@ export function parseStatements(sql: string): ParseResult {
     try {
         raw = (parseSync(sql) as { stmts?: RawStatement[] }).stmts ?? [];
     } catch (error) {
-        const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-        const where = position(bytes, Math.max(0, Math.min(bytes.length, (cursor ?? 1) - 1)));
+        // libpg_query's cursor is a 0-based character offset (the server's error position less one),
+        // so it lands on the token psql's caret points at.
+        const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
+        const where = position(bytes, Buffer.byteLength(Array.from(sql).slice(0, Math.max(0, cursor)).join("")));
         return { ok: false, message: error instanceof Error ? error.message : String(error), ...where };
     }
     // Where a statement starts differs between parser versions (its first token, or just

@@ -60,7 +60,8 @@ export function applicationName(spec: EnvironmentSpec): string {
 export function previewMetadata(spec: EnvironmentSpec): { labels: Record<string, string>; annotations: Record<string, string> } {
     const preview = spec.preview;
     if (preview === undefined) return { labels: {}, annotations: {} };
-    const branch = boundedName(preview.branch.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, ""), 63);
+    // A label value starts and ends with a letter or digit: "-", "_", "." and anything non-ASCII are trimmed at the ends.
+    const branch = boundedName(preview.branch.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, ""), 63);
     const expires = preview.expiresAt;
     return {
         labels: { "migrate-first.dev/branch": branch, ...(expires === undefined ? {} : { "migrate-first.dev/expires-at": expires.replace(/[-:]/g, "").replace(/\.[0-9]+/, "") }) },

@@ -70,5 +70,23 @@ export const branchName = z
     .max(255, { error: "is longer than 255 characters" })
     .regex(/^(?!\/|.*\/$|.*\.\.|.*\/\/|.*@\{|.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, { error: "is not a Git branch name, e.g. \"feature/email-verified\"" });
 
+// A DNS host name (RFC 1123: labels of letters, digits and '-', at most 253 characters) or an
+// IP address; nothing else, so no user, port or URL parameter rides into DATABASE_URL.
+const hostNamePattern = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*\.?$/;
+const ipAddress = z.union([z.ipv4(), z.ipv6()]);
+export const host = z.string().refine((value) => hostNamePattern.test(value) || ipAddress.safeParse(value).success, {
+    error: "is not a host name or an IP address; give only the server's name (e.g. \"postgres.example.internal\") or address (e.g. \"10.0.0.5\"), without user, port, path or parameters: the port is database.port, sslmode database.sslmode",
+});
+
+// A Kubernetes label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters.
+export const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+    error: "is not a Kubernetes label key; use [prefix/]name, the name at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, e.g. \"k8s-app\"",
+}).refine((key) => !key.includes("/") || key.indexOf("/") <= 253, { error: "has a prefix longer than 253 characters" });
+
+// A Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.
+export const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, {
+    error: "is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, e.g. \"kube-dns\"",
+});
+
 // An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it.
 export const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not a CIDR such as \"10.20.0.0/16\"" });

@@ -68,6 +68,15 @@ export function environmentSpecSchema(stack: string) {
             if (deadlineValid && migration.lockWaitSeconds >= migration.activeDeadlineSeconds) {
                 ctx.addIssue({ code: "custom", path: ["migration", "lockWaitSeconds"], input: migration.lockWaitSeconds, message: `must be shorter than migration.activeDeadlineSeconds (${migration.activeDeadlineSeconds} s), or a waiting runner is killed before it can say who holds the lock; lower it or raise the deadline` });
             }
+            // Every retry may wait lockTimeout for a lock, then backs off 1 s, 2 s, 4 s, ... (migrate.sh).
+            // (Not when the lock wait alone is past the deadline: that has its own error above.)
+            if (deadlineValid && migration.lockWaitSeconds < migration.activeDeadlineSeconds && pgDuration.safeParse(migration.lockTimeout).success && migration.lockTimeout !== "0") {
+                const retries = migration.lockRetries;
+                const worst = migration.lockWaitSeconds + ((retries + 1) * durationMs(migration.lockTimeout)) / 1000 + (2 ** retries - 1);
+                if (worst >= migration.activeDeadlineSeconds) {
+                    ctx.addIssue({ code: "custom", path: ["migration", "lockRetries"], input: retries, message: `with migration.lockTimeout "${migration.lockTimeout}" can wait ${Math.ceil(worst)} s for locks (lockWaitSeconds ${migration.lockWaitSeconds} s, then ${retries + 1} attempts of up to ${migration.lockTimeout} and ${2 ** retries - 1} s of backoff), not shorter than migration.activeDeadlineSeconds (${migration.activeDeadlineSeconds} s): Kubernetes would kill the Job mid-retry without saying why; lower lockRetries or lockTimeout, or raise the deadline` });
+                }
+            }
             const tier = spec.tier ?? defaultTier(stack, spec.preview !== undefined);
             const images: [string[], unknown][] = [[["app", "image"], spec.app.image], [["runtime", "postgresImage"], spec.runtime.postgresImage], [["runtime", "curlImage"], spec.runtime.curlImage]];
             for (const [path, image] of images) {

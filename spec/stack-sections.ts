@@ -1,7 +1,7 @@
 // The sections that say where the environment runs: a pull request's preview, its network
 // isolation, and which stack must have verified its image.
 import { z } from "zod";
-import { branchName, cidr, dnsLabel, positiveInt } from "./fields";
+import { branchName, cidr, dnsLabel, labelKey, labelValue, positiveInt } from "./fields";
 import { previewNumber } from "./tier";
 
 export const previewSchema = (stack: string) => z.strictObject({
@@ -33,7 +33,7 @@ export const networkSchema = z.strictObject({
     /** The cluster DNS pods every pod may query on port 53. @default - namespace "kube-system", labels { "k8s-app": "kube-dns" } */
     dns: z.strictObject({
         namespace: dnsLabel(63).default("kube-system"),
-        podLabels: z.record(z.string(), z.string()).default({ "k8s-app": "kube-dns" }),
+        podLabels: z.record(labelKey, labelValue).default({ "k8s-app": "kube-dns" }),
     }).prefault({}),
 });
 

@@ -122,9 +122,11 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown, source:
         if (issue.input === undefined && issue.code === "invalid_type") {
             return [`${keyName(issue.path, source)}: is missing; ${setHint(issue.path, source)}`];
         }
+        // A record's key that failed its own check: show that check's message, not zod's "Invalid key".
+        const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
         const value = issue.input === undefined ? "" : `${valueText(issue.input)} `;
         const preset = source.preset !== undefined && issue.input !== undefined && valueAt(source.preset.values, issue.path) === issue.input ? ` (the ${source.preset.name} preset's value; set your own to change it)` : "";
-        return [`${keyName(issue.path, source)}: ${value}${issue.message}${preset}`];
+        return [`${keyName(issue.path, source)}: ${value}${message}${preset}`];
     });
     throw new SpecError(problems, source);
 }

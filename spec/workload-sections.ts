@@ -1,8 +1,15 @@
 // The sections that describe the workload: the app, its database, the migration, the smoke
 // test, the Argo CD Application and the tooling images.
 import { z } from "zod";
-import { appName, dnsLabel, pgDuration, pgIdentifier, positiveInt, resourcesSchema } from "./fields";
+import { appName, dnsLabel, host, pgDuration, pgIdentifier, positiveInt, resourcesSchema } from "./fields";
 import { isPinnedImage, pinHint } from "./image";
+
+// Names the workload sets itself; a user's entry would duplicate them in the container's env.
+const reservedEnv = /^(DATABASE_URL|PG[A-Z0-9_]*|APP|ENVIRONMENT|RELEASE)$/;
+const envValueMax = 32768;
+const envTotalMax = 65536;
+// Commands are copied into manifests too; far beyond any real command line.
+const command = (error: string) => z.array(z.string().min(1).max(4096, { error: "is longer than 4096 characters; put a long script in the image" })).min(1, { error }).max(100, { error: "has more than 100 items; put a long command in a script in the image" });
 
 export const appSchema = z.strictObject({
     /** The application's name (at most 40 characters: Job pods add suffixes under Kubernetes' 63): the prefix of every Kubernetes object and, by default, of the database. Required. */
@@ -29,9 +36,19 @@ export const appSchema = z.strictObject({
     /** Pods that may be unready during a rollout; 0 keeps full capacity (zero downtime). @default 0 */
     maxUnavailable: z.int().min(0).max(100).default(0),
     /** Container command; unset runs the image's entrypoint. @default - the image's ENTRYPOINT */
-    command: z.array(z.string().min(1)).min(1).optional(),
-    /** Non-secret environment variables for the app, the migration and the smoke test. @default {} */
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "is not a valid environment variable name" }), z.string()).default({}),
+    command: command("is empty; give the command, or remove it to run the image's entrypoint").optional(),
+    /** Non-secret environment variables for the app, the migration and the smoke test (not DATABASE_URL, PG*, APP, ENVIRONMENT or RELEASE: migrate-first sets those; values at most 32 KiB, 64 KiB in all). @default {} */
+    env: z
+        .record(
+            z.string()
+                .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "is not a valid environment variable name" })
+                .refine((name) => !reservedEnv.test(name), { error: "is set by migrate-first (DATABASE_URL and the PG* variables from the credentials Secret; APP, ENVIRONMENT and RELEASE from the spec); a second entry would make the container's value depend on the order; rename yours or remove it" }),
+            z.string().max(envValueMax, { error: `is longer than ${envValueMax} characters: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image` }),
+        )
+        .refine((env) => Object.entries(env).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= envTotalMax, {
+            error: `holds more than ${envTotalMax} characters in all: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image`,
+        })
+        .default({}),
     /** UID the app's containers run as ("restricted" pods must not run as root). @default 10001 */
     runAsUser: positiveInt(2147483647).default(10001),
     /** Requests and limits of the app, the migration and the smoke test. @default - requests 100m/256Mi, limits 500m/512Mi */
@@ -40,9 +57,9 @@ export const appSchema = z.strictObject({
 
 export const databaseSchema = z.strictObject({
     /** Host Pulumi reaches the Postgres server on (the admin connection). Required. */
-    host: z.string().min(1, { error: "is empty; give the Postgres server's host name" }),
+    host: z.string().min(1, { error: "is empty; give the Postgres server's host name" }).pipe(host),
     /** Host the pods reach the server on, if it differs (e.g. an in-cluster Service name). @default - host */
-    clusterHost: z.string().min(1).optional(),
+    clusterHost: host.optional(),
     /** Server port. @default 5432 */
     port: z.int().min(1).max(65535, { error: "must be a TCP port between 1 and 65535" }).default(5432),
     /** Admin role Pulumi creates the database and roles with; its password is the secret `migrate-first:databaseAdminPassword`. @default "postgres" */
@@ -72,7 +89,7 @@ export const migrationSchema = z.strictObject({
      */
     mode: z.enum(["sql", "command"]).default("sql"),
     /** Command that applies the migrations, run in the app image. Required with mode "command", refused with "sql". */
-    command: z.array(z.string().min(1)).min(1, { error: "is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]" }).optional(),
+    command: command("is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]").optional(),
     /** Where the release's `<version>_<description>.sql` files are in the app image (mode "sql"). @default "/app/migrations" */
     imageDirectory: z.string().regex(/^\/\S*$/, { error: "must be an absolute path in the app image, e.g. \"/app/migrations\"" }).default("/app/migrations"),
     /** The same files in this repository, for the rehearsal and the linter; the image must be built from them. @default "migrations" */
@@ -101,7 +118,7 @@ export const migrationSchema = z.strictObject({
 
 export const smokeSchema = z.strictObject({
     /** Your own extra check, run in the app image before migrate-first's (history complete, health URL 2xx). @default - none */
-    command: z.array(z.string().min(1)).min(1).optional(),
+    command: command("is empty; give your check's command, or remove it").optional(),
     /** Hard limit on the smoke test, in seconds. @default 120 */
     activeDeadlineSeconds: positiveInt(3600).default(120),
 });
@@ -112,7 +129,7 @@ export const argocdSchema = z.strictObject({
     /** Path in the repository where `npm run render` output is committed. @default - "deploy/<environment>/<app>" */
     path: z.string().regex(/^[^/]\S*$/, { error: "must be a relative path inside the repository, e.g. \"deploy/dev/shop\"" }).optional(),
     /** Branch, tag or commit Argo CD tracks; a preview tracks its pull request's commit or branch instead. @default "HEAD" */
-    targetRevision: z.string().min(1).default("HEAD"),
+    targetRevision: z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: "is not a Git revision; give a branch, tag or commit on one line, without spaces (e.g. \"main\", \"v1.2.0\" or a SHA)" }).default("HEAD"),
     /** Argo CD project. @default "default" */
     project: dnsLabel(63).default("default"),
     /** Namespace Argo CD runs in (where the Application lives). @default "argocd" */

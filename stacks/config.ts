@@ -88,7 +88,13 @@ export function readStackFile(dir: string, stack: string): StackConfig {
     if (!existsSync(file)) {
         throw new Error(`unknown stack "${stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`);
     }
-    const document: unknown = parse(readFileSync(file, "utf8"));
+    let document: unknown;
+    try {
+        document = parse(readFileSync(file, "utf8"), { maxAliasCount: 100 });
+    } catch (error) {
+        // yaml's message carries the line and column; the file name is ours to add.
+        throw new Error(`${file}: is not valid YAML: ${error instanceof Error ? (error.message.split("\n")[0] ?? "").replace(/:$/, "") : String(error)}`);
+    }
     const config = (typeof document === "object" && document !== null ? (document as { config?: unknown }).config : undefined) ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error(`${file}: "config" must be a map of keys to values`);
     const entries = config as Record<string, unknown>;

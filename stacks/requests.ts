@@ -5,6 +5,7 @@ import { join, relative, resolve } from "path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { boundedName, EnvironmentSpec, labelFrom, parseSpec, resourcesSchema, SpecError, tiers, validate } from "../spec";
+import { durationMs, pgDuration } from "../spec/fields";
 import { configNamespace, plainConfig, StackConfig } from "./config";
 
 export const sizes = ["small", "medium", "large"] as const;
@@ -37,6 +38,15 @@ export const policySchema = z.strictObject({
     delivery: z.enum(["argocd", "direct"]).default("argocd"),
     /** The spec's `argocd` for every environment (repoURL, targetRevision, ...); the path is "<gitPath>/<team>/<app>". @default {} */
     argocd: z.record(z.string(), z.unknown()).default({}),
+    /** The longest migration timeouts a request may set ("0", no limit, is over any cap). @default - lockTimeout "1min", statementTimeout "1h", activeDeadlineSeconds 3600 */
+    migrationLimits: z.strictObject({
+        /** Longest `migration.lockTimeout`. @default "1min" */
+        lockTimeout: pgDuration.default("1min"),
+        /** Longest `migration.statementTimeout`. @default "1h" */
+        statementTimeout: pgDuration.default("1h"),
+        /** Longest `migration.activeDeadlineSeconds`. @default 3600 */
+        activeDeadlineSeconds: z.int().min(1).max(86400).default(3600),
+    }).prefault({}),
     /** Folder in the Git repository under which each environment's rendered workload lives. @default "teams" */
     gitPath: z.string().regex(/^[^/]\S*[^/]$|^[^/]$/, { error: "must be a relative path such as \"teams\"" }).default("teams"),
 });
@@ -143,7 +153,24 @@ export function requestSpec(policy: SelfServicePolicy, file: string, document: u
         },
         source,
     );
+    const overCaps = limitProblems(policy, spec);
+    if (overCaps.length > 0) throw new SpecError(overCaps, source);
     return { file, key, spec };
+}
+
+/** The request's migration timeouts over the policy's caps; "0" means no limit, over any cap. */
+function limitProblems(policy: SelfServicePolicy, spec: EnvironmentSpec): string[] {
+    const caps = policy.migrationLimits;
+    const over = (value: string, cap: string) => value === "0" || durationMs(value) > durationMs(cap);
+    const problems: string[] = [];
+    for (const field of ["lockTimeout", "statementTimeout"] as const) {
+        const value = spec.migration[field];
+        if (over(value, caps[field])) problems.push(`migration.${field}: "${value}" is over the platform's cap ("${caps[field]}"${value === "0" ? "; \"0\" means no limit" : ""}); lower it, or ask the platform team to raise migrationLimits.${field}`);
+    }
+    if (spec.migration.activeDeadlineSeconds > caps.activeDeadlineSeconds) {
+        problems.push(`migration.activeDeadlineSeconds: ${spec.migration.activeDeadlineSeconds} is over the platform's cap (${caps.activeDeadlineSeconds}); lower it, or ask the platform team to raise migrationLimits.activeDeadlineSeconds`);
+    }
+    return problems;
 }
 
 /** One request file's text as a spec, or its problems. */
@@ -185,7 +212,12 @@ export function requestedEnvironments(policy: SelfServicePolicy, dir: string, st
         if ("problems" in result) bad.push(result);
         else good.push(result);
     }
-    if (bad.length > 0) throw new SelfServiceError(bad, files.length);
+    // Two files for one environment ("a-b.yaml" and "a-b.yml"; team "a" app "b-c" and team "a-b" app "c") would share its namespace and database.
+    for (const request of good) {
+        const others = good.filter((other) => other !== request && other.key === request.key).map((other) => other.file);
+        if (others.length > 0) bad.push({ file: request.file, problems: [`asks for environment "${request.key}" (team-app), as ${others.join(" and ")} does; keep one file per environment, or rename the app`] });
+    }
+    if (bad.length > 0) throw new SelfServiceError(bad.sort((a, b) => a.file.localeCompare(b.file)), files.length);
     return good;
 }
 
