@@ -35,8 +35,9 @@ func Diff(fields []Field, olds, news resource.PropertyMap) DiffResult {
 		key := resource.PropertyKey(f.Name)
 		oldV, hadOld := olds[key]
 		newV, hasNew := news[key]
-		hadOld = hadOld && !oldV.IsNull()
-		hasNew = hasNew && !newV.IsNull()
+		// As Terraform reads them: null and an empty list are the same.
+		hadOld = hadOld && !empty(oldV)
+		hasNew = hasNew && !empty(newV)
 		if !hasNew && f.Computed {
 			continue
 		}
@@ -125,4 +126,9 @@ func SortedUnique(items []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func empty(v resource.PropertyValue) bool {
+	p := Plain(v)
+	return p.IsNull() || (p.IsArray() && len(p.ArrayValue()) == 0)
 }
