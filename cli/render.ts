@@ -2,22 +2,30 @@
 // npm run render -- --stack dev --out out/dev
 import { Command } from "commander";
 import { mkdirSync, writeFileSync } from "fs";
-import { join, resolve } from "path";
+import { dirname, join, resolve } from "path";
 import { loadRuntimeScripts } from "../runtime";
 import { readStackFile, selfServiceEnvironments, specFromConfig, stackTierOrigin, usesSelfService } from "../stacks";
 import { checkRequestedMigrations } from "../stacks/request-migrations";
 import { planRows } from "../plan";
 import { checkMigrations, migrationCheckMessage } from "../lint";
-import { renderEnvironment } from "./render-files";
+import { gitopsFolder, renderEnvironment, reviewFolder } from "./render-files";
 import { stackFileDirectoryKey, stackName } from "./options";
 
 
 const program = new Command("render")
     .description("Render a stack's workload, Argo CD Application and sync plan from Pulumi.<stack>.yaml (a self-service stack: one folder per request file), without the Pulumi CLI or a cluster.")
     .requiredOption("-s, --stack <name>", "stack to render (a Pulumi.<stack>.yaml in --dir)", stackName)
-    .option("-o, --out <dir>", "directory to write manifests.yaml, application.yaml and sync-plan.md (default: out/<stack>)")
+    .option("-o, --out <dir>", "directory to write gitops/ and review/ into (default: out/<stack>; a self-service stack: one folder per environment)")
     .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
     .option("-q, --quiet", "print only the files written, not the sync plan")
+    .addHelpText("after", `
+What it writes under --out:
+  ${gitopsFolder}/manifests.yaml   the hook-annotated workload: copy this folder's content to the path the Application
+                          watches (argocd.repoURL, argocd.path); nothing else belongs there (delivery "argocd")
+  ${reviewFolder}/application.yaml  the Argo CD Application Pulumi creates: for review, never for the GitOps path
+  ${reviewFolder}/network-policies.yaml  the NetworkPolicies Pulumi creates: for review, never for the GitOps path
+  ${reviewFolder}/sync-plan.md     the order Argo CD applies the workload in
+With delivery "direct" Pulumi applies the workload itself: manifests.yaml goes to ${reviewFolder}/ and there is no ${gitopsFolder}/.`)
     .showHelpAfterError("(run with --help for usage)")
     .action(async (opts: { stack: string; out?: string; dir: string; quiet?: boolean }) => {
         const out = resolve(opts.out ?? join("out", opts.stack));
@@ -51,8 +59,8 @@ const program = new Command("render")
     });
 
 function write(dir: string, files: Readonly<Record<string, string>>): void {
-    mkdirSync(dir, { recursive: true });
     for (const [file, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, file)), { recursive: true });
         writeFileSync(join(dir, file), content);
         console.log(`render: wrote ${join(dir, file)}`);
     }

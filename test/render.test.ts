@@ -24,16 +24,18 @@ describe("render CLI", function () {
     });
     after(() => rmSync(out, { recursive: true, force: true }));
 
-    it("writes manifests.yaml, application.yaml, network-policies.yaml and sync-plan.md for the dev stack and prints the plan", () => {
+    it("writes only manifests.yaml where Argo CD looks (gitops/), and what Pulumi creates under review/, and prints the plan", () => {
         const { code, stdout, stderr } = render("--stack", "dev", "--out", out);
         assert.equal(code, 0, stderr);
-        assert.deepEqual(readdirSync(out).sort(), ["application.yaml", "manifests.yaml", "network-policies.yaml", "sync-plan.md"]);
+        assert.deepEqual(readdirSync(out).sort(), ["gitops", "review"]);
+        assert.deepEqual(readdirSync(join(out, "gitops")), ["manifests.yaml"]);
+        assert.deepEqual(readdirSync(join(out, "review")).sort(), ["application.yaml", "network-policies.yaml", "sync-plan.md"]);
         assert.match(stdout, /1\. PreSync  wave -1  Job shop-migrate/);
         assert.match(stdout, /3\. PostSync wave  1  Job shop-smoke/);
     });
 
     it("renders objects the real schemas accept, in the app's namespace, with no Secret", () => {
-        const docs = ["manifests.yaml", "network-policies.yaml", "application.yaml"].flatMap((file) => parseAllDocuments(readFileSync(join(out, file), "utf8")).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } }));
+        const docs = ["gitops/manifests.yaml", "review/network-policies.yaml", "review/application.yaml"].flatMap((file) => parseAllDocuments(readFileSync(join(out, file), "utf8")).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } }));
         assert.deepEqual(docs.map((d) => d.kind), ["ConfigMap", "Job", "Service", "Deployment", "Job", "Job", ...Array(6).fill("NetworkPolicy"), "Application"]);
         for (const doc of docs) validateAgainstSchema(doc);
         assert.ok(docs.slice(0, -1).every((d) => d.metadata.namespace === "shop"));
@@ -41,18 +43,18 @@ describe("render CLI", function () {
     });
 
     it("puts no credential in any file: only references to Secrets", () => {
-        for (const file of readdirSync(out)) {
+        for (const file of ["gitops/manifests.yaml", ...readdirSync(join(out, "review")).map((f) => `review/${f}`)]) {
             const text = readFileSync(join(out, file), "utf8");
             assert.doesNotMatch(text, /postgres(ql)?:\/\/[^\s"]*:[^\s"]*@/, `${file} holds a URL with a password`);
             assert.doesNotMatch(text, /\bstringData\b|\bdata:\s*\n\s+(url|PGPASSWORD):/, `${file} holds Secret data`);
             assert.doesNotMatch(text, /secure:|v1:[A-Za-z0-9+/=]{20,}/, `${file} holds an encrypted config value`);
         }
-        const manifests = readFileSync(join(out, "manifests.yaml"), "utf8");
+        const manifests = readFileSync(join(out, "gitops", "manifests.yaml"), "utf8");
         assert.match(manifests, /secretKeyRef:\n\s+name: db-migrator-credentials\n\s+key: PGPASSWORD/);
     });
 
     it("writes a sync plan whose table and flowchart match the order", () => {
-        const md = readFileSync(join(out, "sync-plan.md"), "utf8");
+        const md = readFileSync(join(out, "review", "sync-plan.md"), "utf8");
         const rows = md.split("\n").filter((l) => /^\| \d/.test(l)).map((l) => l.split("|")[5].trim());
         assert.deepEqual(rows.map((r) => r.replace(/-[0-9a-f]{10}$/, "")), ["shop-runtime", "shop-migrate", "shop", "shop", "shop-smoke", "shop-sync-fail"]);
         assert.match(md, /```mermaid/);
@@ -71,10 +73,33 @@ describe("render CLI", function () {
         assert.match(stderr, /run with --help/);
     });
 
-    it("prints help listing every option", () => {
+    it("prints help listing every option, and which folder goes to the GitOps path", () => {
         const { code, stdout } = render("--help");
         assert.equal(code, 0);
         for (const option of ["--stack", "--out", "--dir", "--quiet"]) assert.ok(stdout.includes(option), option);
+        assert.match(stdout, /gitops\/manifests\.yaml +the hook-annotated workload: copy this folder's content to the path the Application\n +watches \(argocd\.repoURL, argocd\.path\); nothing else belongs there/);
+        assert.match(stdout, /review\/application\.yaml +the Argo CD Application Pulumi creates: for review, never for the GitOps path/);
+    });
+
+    it("writes plain YAML: no anchors or aliases, one object per document, the same bytes on every run", () => {
+        const again = scratchDir("render-again");
+        assert.equal(render("--stack", "dev", "--out", again, "--quiet").code, 0);
+        for (const file of ["gitops/manifests.yaml", "review/network-policies.yaml", "review/application.yaml"]) {
+            const text = readFileSync(join(out, file), "utf8");
+            assert.equal(readFileSync(join(again, file), "utf8"), text, `${file} differs between two runs`);
+            const docs = parseAllDocuments(text);
+            assert.ok(docs.every((d) => d.errors.length === 0 && typeof d.toJS() === "object" && !Array.isArray(d.toJS())), "one object per document");
+            assert.doesNotMatch(text, /(^|[\s:-])[&*]a\d+\b/m, `${file} has YAML anchors or aliases`);
+        }
+    });
+
+    it("puts a direct-delivery stack's workload under review/ only: nothing is for Argo CD", () => {
+        const dir = scratchDir("render-direct");
+        writeFileSync(join(dir, "Pulumi.qa.yaml"), `${devStackYaml().replace("directory: examples/shop/migrations", `directory: ${join(root, "examples/shop/migrations")}`)}  migrate-first:delivery: direct\n`);
+        const { code, stderr } = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"), "--quiet");
+        assert.equal(code, 0, stderr);
+        assert.deepEqual(readdirSync(join(dir, "out")), ["review"]);
+        assert.deepEqual(readdirSync(join(dir, "out", "review")).sort(), ["manifests.yaml", "network-policies.yaml", "sync-plan.md"]);
     });
 
     it("reports every spec problem of a stack file at once and writes nothing", () => {

@@ -144,7 +144,7 @@ describe("platform self-service: environments from request files", () => {
         writeFileSync(join(dir, "Pulumi.platform.yaml"), `config:\n  migrate-first:selfService: ${JSON.stringify(policy("environments"))}\n`);
         const ok = render("platform");
         assert.equal(ok.status, 0, ok.stderr);
-        assert.ok(existsSync(join(dir, "out", "payments-a", "manifests.yaml")));
+        assert.ok(existsSync(join(dir, "out", "payments-a", "gitops", "manifests.yaml")));
         writeFileSync(join(envs, "search-b.yaml"), good("search", "b").replace("ghcr.io", "quay.io"));
         rmSync(join(dir, "out"), { recursive: true });
         const bad = render("platform");
