@@ -7,7 +7,7 @@
 # says so and goes out anyway.
 #
 # Settings, from the environment only:
-#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE   a role that may read the failures
+#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE, or DATABASE_URL (see migrate.sh):   a role that may read the failures
 #   APP ENVIRONMENT RELEASE   what was synced
 #   ALERT_PAYLOAD   where to write the JSON           (default /tmp/alert/payload.json)
 #   ALERT_WINDOW    minutes back a recorded failure still belongs to this sync (default 30)
@@ -15,6 +15,7 @@
 set -u
 script_name=alert-message
 . "$(dirname "$0")/lib.sh"
+database_url_to_libpq
 
 payload=${ALERT_PAYLOAD:-/tmp/alert/payload.json}
 release=${RELEASE:-manual}

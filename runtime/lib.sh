@@ -1,4 +1,4 @@
-# lib.sh: what the runtime scripts share (all but wait-for-db.sh and alert.sh). Sourced, never run.
+# lib.sh: what the runtime scripts share (all but alert.sh). Sourced, never run.
 # POSIX sh; needs psql, sha256sum, awk and sed (all in the official postgres images).
 
 # The migration lock is a session-level advisory lock on

@@ -297,9 +297,9 @@ failed_at() {
     sed -n "s|^psql:$dir/\\([^:]*\\.sql\\):\\([0-9][0-9]*\\): ERROR: .*|\\1 \\2|p" "$work/err" | head -n 1
 }
 
-# Who holds locks, in a transaction for more than a second: said when a lock wait timed out.
+# Who holds locks in an open transaction: said when a lock wait timed out.
 lock_holders() {
-    printf '%s\n' "SELECT string_agg(format('pid %s (%s, %s, in a transaction for %ss) holds %s', a.pid, coalesce(nullif(a.application_name, ''), a.usename), a.state, extract(epoch FROM now() - a.xact_start)::int, l.objects), '; ') FROM pg_stat_activity a JOIN (SELECT pid, string_agg(DISTINCT coalesce(relation::regclass::text, locktype), ', ') AS objects FROM pg_locks WHERE granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid) l USING (pid) WHERE a.pid <> pg_backend_pid() AND a.xact_start < now() - interval '1 s';" |
+    printf '%s\n' "SELECT string_agg(format('pid %s (%s, %s, in a transaction for %ss) holds %s', a.pid, coalesce(nullif(a.application_name, ''), a.usename), a.state, extract(epoch FROM now() - a.xact_start)::int, l.objects), '; ') FROM pg_stat_activity a JOIN (SELECT pid, string_agg(DISTINCT coalesce(relation::regclass::text, locktype), ', ') AS objects FROM pg_locks WHERE granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY pid) l USING (pid) WHERE a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL AND a.backend_type = 'client backend';" |
         psql_script -t -A 2>/dev/null | head -n 1
 }
 

@@ -7,7 +7,7 @@
 # ends, the kubelet stops the sidecar (SIGTERM): the session ends, the lock is freed.
 #
 # Settings, from the environment only:
-#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE   the migrator, from its Secret
+#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE, or DATABASE_URL (see migrate.sh):   the migrator, from its Secret
 #   APP        app name; part of the lock key                                  (required)
 #   APP_ROLE   role allowed to read the history and record verified releases    (default none)
 #   LOCK_WAIT  seconds to wait for another runner's lock                       (default 120)
@@ -16,6 +16,7 @@
 set -u
 script_name=migration-lock
 . "$(dirname "$0")/lib.sh"
+database_url_to_libpq
 
 app=${APP:?APP must name the app (it is part of the lock key)}
 lock_file=${LOCK_FILE:-/run/migrate-first/locked}

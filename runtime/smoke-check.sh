@@ -8,7 +8,7 @@
 # of a later release wait for this record.
 #
 # Settings, from the environment only:
-#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE   the app role, from db-credentials
+#   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE, or DATABASE_URL (see migrate.sh):   the app role, from db-credentials
 #   HEALTH_URL      the app's health endpoint                              (required)
 #   MIGRATIONS_DIR  the release's migration files; unset when the migrations run with
 #                   the team's own tool (command mode): step 1 is then skipped
@@ -19,6 +19,7 @@
 set -u
 script_name=smoke-check
 . "$(dirname "$0")/lib.sh"
+database_url_to_libpq
 
 url=${HEALTH_URL:?HEALTH_URL must be the health endpoint of the app}
 release=${RELEASE:-manual}

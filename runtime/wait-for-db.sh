@@ -7,11 +7,15 @@
 # Settings, from the environment only:
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE
 #                     libpq connection, from the credentials Secret (never argv)
+#   DATABASE_URL      instead: split into those inside the script (see lib.sh)
 #   WAIT_TIMEOUT      seconds before giving up              (default 60)
 #   WAIT_INTERVAL     seconds between attempts              (default 0.5)
 #   PGCONNECT_TIMEOUT seconds one connection attempt may take (default 3)
 # Exit 0: ready. Exit 1: not ready by the deadline (the hook fails).
 set -u
+script_name=wait-for-db
+. "$(dirname "$0")/lib.sh"
+database_url_to_libpq
 timeout=${WAIT_TIMEOUT:-60}
 interval=${WAIT_INTERVAL:-0.5}
 export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-3}"
