@@ -121,6 +121,18 @@ func lockAdmin(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// lockDatabase takes a transaction-scoped advisory lock on the database, as
+// upstream's pgLockDatabase: privilege changes in one database go one at a time
+// (two GRANTs on the same catalog row at once fail with "tuple concurrently
+// updated"). Taken before lockAdmin, never after it, so the two cannot deadlock.
+func lockDatabase(ctx context.Context, tx *sql.Tx, database string) error {
+	if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(oid::bigint) FROM pg_database WHERE datname = $1", database)
+	return err
+}
+
 func currentUser(ctx context.Context, q queryer) (string, error) {
 	var user string
 	err := q.QueryRowContext(ctx, "SELECT current_user").Scan(&user)

@@ -77,6 +77,9 @@ func (defaultPrivilegesKind) apply(ctx context.Context, c *client, d sqlq.Defaul
 		return err
 	}
 	return c.inTx(ctx, d.Database, func(tx *sql.Tx) error {
+		if err := lockDatabase(ctx, tx, d.Database); err != nil {
+			return c.wrap("could not lock database "+d.Database, err)
+		}
 		return c.withRolesGranted(ctx, tx, []string{d.Owner}, func() error {
 			if err := c.exec(ctx, tx, "could not revoke default privileges", revoke); err != nil {
 				return err

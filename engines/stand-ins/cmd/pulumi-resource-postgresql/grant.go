@@ -129,6 +129,9 @@ func (k grantKind) apply(ctx context.Context, c *client, g sqlq.Grant) error {
 		return err
 	}
 	return c.inTx(ctx, g.Database, func(tx *sql.Tx) error {
+		if err := lockDatabase(ctx, tx, g.Database); err != nil {
+			return c.wrap("could not lock database "+g.Database, err)
+		}
 		owners, err := ownersFor(ctx, tx, g)
 		if err != nil {
 			return c.wrap("could not find the owners of schema "+g.Schema, err)
