@@ -30,7 +30,7 @@ function job(spec: EnvironmentSpec, names: WorkloadNames, parts: JobParts): IJob
             backoffLimit: 0,
             activeDeadlineSeconds: parts.activeDeadlineSeconds,
             template: {
-                metadata: { labels: meta },
+                metadata: { labels: meta, annotations: { "migrate-first.dev/runtime-hash": names.scriptsHash } },
                 spec: {
                     restartPolicy: "Never",
                     automountServiceAccountToken: false,

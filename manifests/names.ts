@@ -14,8 +14,14 @@ export interface WorkloadNames {
     readonly migratorSecret: string;
     /** Secret with the SyncFail webhook `url`. */
     readonly alertSecret: string;
-    /** ConfigMap with the runtime scripts; the name carries their content hash. */
+    /**
+     * ConfigMap with the runtime scripts. A hook, so its name stays the same from release to
+     * release: Argo CD never prunes hooks and BeforeHookCreation replaces only a same-name object,
+     * so a name carrying the content hash would leave one ConfigMap behind per edit.
+     */
     readonly scripts: string;
+    /** The scripts' content hash, on every Job's pod template: an edited script still changes the Jobs. */
+    readonly scriptsHash: string;
 }
 
 export function workloadNames(spec: EnvironmentSpec, scriptsHash: string): WorkloadNames {
@@ -30,7 +36,8 @@ export function workloadNames(spec: EnvironmentSpec, scriptsHash: string): Workl
         appSecret: "db-credentials",
         migratorSecret: spec.database.roles === "split" ? "db-migrator-credentials" : "db-credentials",
         alertSecret: `${app}-alert-webhook`,
-        scripts: `${app}-runtime-${scriptsHash}`,
+        scripts: `${app}-runtime`,
+        scriptsHash,
     };
 }
 

@@ -155,14 +155,29 @@ describe("workload builders", () => {
         assert.equal(env(pod(w.migrate).containers[0], "APP_ROLE"), undefined, "one role: nothing to grant");
     });
 
-    it("name the scripts ConfigMap by content, so an edited script rolls the Jobs", () => {
-        const edited = { ...scripts, hash: "0123456789" };
+    it("keep the scripts ConfigMap's name across releases, so no hook piles up, while an edited script still changes the Jobs", () => {
+        const edited = { ...scripts, hash: "0123456789", files: { ...scripts.files, "migrate.sh": "echo edited\n" } };
         const a = buildWorkload(validSpec(), scripts);
-        const b = buildWorkload(validSpec(), edited);
-        assert.match(a.scripts.metadata?.name ?? "", /^shop-runtime-[0-9a-f]{10}$/);
-        assert.notEqual(a.scripts.metadata?.name, b.scripts.metadata?.name);
-        assert.equal(pod(b.migrate).volumes?.[0].configMap?.name, "shop-runtime-0123456789");
+        const b = buildWorkload(validSpec({ app: { name: "shop", image: "ghcr.io/acme/shop:v1.3.0" } }), edited);
+        // Argo CD never prunes hooks; BeforeHookCreation replaces the live object of the same name.
+        for (const w of [a, b]) {
+            assert.equal(w.scripts.metadata?.name, "shop-runtime");
+            assert.equal(w.scripts.metadata?.annotations?.["argocd.argoproj.io/hook-delete-policy"], "BeforeHookCreation");
+            assert.equal(pod(w.migrate).volumes?.[0].configMap?.name, "shop-runtime");
+        }
+        for (const job of [b.migrate, b.smoke, b.syncFail]) assert.equal(job.spec?.template.metadata?.annotations?.["migrate-first.dev/runtime-hash"], "0123456789");
+        assert.notDeepEqual(a.migrate.spec?.template, buildWorkload(validSpec(), edited).migrate.spec?.template, "an edited script changes the Job");
         assert.equal(loadRuntimeScripts().hash, scripts.hash, "the hash is stable");
+    });
+
+    it("leave nothing behind across releases: every hook of every release has the same name and BeforeHookCreation", () => {
+        const releases = ["v1.0.0", "v1.1.0", "v2.0.0"].map((tag, i) => buildWorkload(validSpec({ app: { name: "shop", image: `ghcr.io/acme/shop:${tag}` } }), { ...scripts, hash: `${i}`.repeat(10) }));
+        const hookNames = releases.map((w) => workloadObjects(w).filter((o) => o.metadata?.annotations?.["argocd.argoproj.io/hook"] !== undefined).map((o) => `${o.kind}/${o.metadata?.name}`));
+        assert.deepEqual(hookNames[1], hookNames[0]);
+        assert.deepEqual(hookNames[2], hookNames[0]);
+        for (const o of releases.flatMap(workloadObjects)) {
+            if (o.metadata?.annotations?.["argocd.argoproj.io/hook"] !== undefined) assert.match(o.metadata.annotations["argocd.argoproj.io/hook-delete-policy"] ?? "", /BeforeHookCreation/, `${o.kind}/${o.metadata.name}`);
+        }
     });
 
     it("point the Application at the Git path, with the resources finalizer", () => {
