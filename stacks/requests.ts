@@ -38,6 +38,8 @@ export const policySchema = z.strictObject({
     delivery: z.enum(["argocd", "direct"]).default("argocd"),
     /** The spec's `argocd` for every environment (repoURL, targetRevision, ...); the path is "<gitPath>/<team>/<app>". @default {} */
     argocd: z.record(z.string(), z.unknown()).default({}),
+    /** The spec's `kubernetes` for every environment (renderDirectory). @default {} */
+    kubernetes: z.record(z.string(), z.unknown()).default({}),
     /** The longest migration timeouts a request may set ("0", no limit, is over any cap). @default - lockTimeout "1min", statementTimeout "1h", activeDeadlineSeconds 3600 */
     migrationLimits: z.strictObject({
         /** Longest `migration.lockTimeout`. @default "1min" */
@@ -147,6 +149,7 @@ export function requestSpec(policy: SelfServicePolicy, file: string, document: u
             // "_" joins team and app in Postgres names; 50 leaves room for the roles' suffixes.
             database: { ...policy.database, name: boundedName(key.replace(/-/g, "_"), 50, "", "_"), ...(request.database ?? {}) },
             argocd: { ...policy.argocd, path: `${policy.gitPath}/${request.team}/${request.app}` },
+            kubernetes: policy.kubernetes,
             // The team's migrations sit beside its request, where the platform's gate lints them.
             migration: request.migration === undefined || isObject(request.migration) ? { directory: `${policy.directory}/${key}/migrations`, ...request.migration } : request.migration,
             ...(request.smoke === undefined ? {} : { smoke: request.smoke }),
@@ -226,7 +229,7 @@ export function selfServicePolicy(value: unknown, stack: string): SelfServicePol
     const policy = validate(policySchema, value, { stack, kind: "config", fieldName: (field) => `migrate-first:selfService.${field}` });
     // The shared server and Argo CD settings must be a valid spec on their own; checked once, here.
     parseSpec(
-        { app: { name: "policy-check", image: `${policy.registries[0]?.replace(/\/?$/, "/")}policy-check:v1` }, tier: policy.tier, delivery: policy.delivery, database: policy.database, argocd: policy.argocd },
+        { app: { name: "policy-check", image: `${policy.registries[0]?.replace(/\/?$/, "/")}policy-check:v1` }, tier: policy.tier, delivery: policy.delivery, database: policy.database, argocd: policy.argocd, kubernetes: policy.kubernetes },
         { stack, fieldName: (field) => `migrate-first:selfService.${field}` },
     );
     return policy;

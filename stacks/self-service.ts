@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment, postgresProvider } from "../components";
 import { SpecError } from "../spec";
 import { configNamespace } from "./config";
+import { kubernetesProvider } from "./kubernetes-provider";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
 import { checkRequestedMigrations } from "./request-migrations";
 import { Requested, SelfServiceError, selfServiceEnvironments } from "./requests";
@@ -30,9 +31,11 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
     // Every environment's database is on the policy's one server: one admin connection for all.
     const first = requested[0]?.spec.database;
     const databaseProvider = first === undefined ? undefined : postgresProvider("self-service-postgres", first, databaseAdminPassword);
+    // The policy's kubernetes section is every environment's: one provider for all.
+    const kubernetes = requested[0] === undefined ? undefined : kubernetesProvider(requested[0].spec, "self-service");
     const environments: Record<string, unknown> = {};
     for (const { key, file, spec } of requested) {
-        const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl, databaseProvider });
+        const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl, databaseProvider }, kubernetes === undefined ? undefined : { providers: [kubernetes] });
         environments[key] = { file, namespace: env.namespace, database: env.databaseName, image: spec.app.image, application: env.applicationName };
     }
     return { environments, environmentCount: requested.length };
