@@ -74,8 +74,10 @@ kubernetes_embeds() {
 
 build pulumi pulumi v3.248.0 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0
-build pulumi-language-nodejs language-nodejs v3.68.0 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+# The host the CLI starts is our front (language-host/), which runs this one beside it.
+build pulumi-language-nodejs-v3.68.0 language-nodejs v3.68.0 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0
+build pulumi-language-nodejs language-host front .
 kubernetes_embeds 4.25.0
 build pulumi-resource-kubernetes kubernetes 4.25.0 . \
     github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.25.0
