@@ -1,6 +1,8 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { EnvironmentSpec } from "../spec";
 import { labels, WorkloadNames } from "./names";
 import { syncAnnotations, placements } from "./hooks";
@@ -15,6 +17,8 @@ interface JobParts {
     readonly containers: IContainer[];
     /** emptyDirs the containers share, besides the scripts and /tmp. */
     readonly shared?: readonly string[];
+    /** Other volumes, e.g. the app image as an image volume. @default - none */
+    readonly volumes?: readonly IVolume[];
 }
 
 // One shape for every Job: fail fast (backoffLimit 0, restartPolicy Never), bounded
@@ -37,7 +41,7 @@ function job(spec: EnvironmentSpec, names: WorkloadNames, parts: JobParts): IJob
                     securityContext: podSecurity(spec.app.runAsUser),
                     ...(parts.initContainers.length === 0 ? {} : { initContainers: parts.initContainers }),
                     containers: parts.containers,
-                    volumes: runtimeVolumes(names.scripts, parts.shared),
+                    volumes: [...runtimeVolumes(names.scripts, parts.shared), ...(parts.volumes ?? [])],
                 },
             },
         },
@@ -57,17 +61,35 @@ const appRoleEnv = (spec: EnvironmentSpec): IEnvVar[] => (spec.database.roles ==
 const migrationsPath = "/migrations";
 
 /**
- * SQL mode: the release's migration files come from the app image itself (the same
- * image as the Deployment), copied into an emptyDir for the postgres-image container.
+ * SQL mode: the release's migration files come from the app image itself (the same image as
+ * the Deployment). "copy": an init container copies them into an emptyDir for the postgres-image
+ * container (the app image needs `cp`). "imageVolume": the app image itself is the volume, its
+ * imageDirectory mounted through subPath (Kubernetes 1.33+), and nothing runs in it.
  */
-function copyMigrations(spec: EnvironmentSpec): IContainer {
-    return appContainer(spec, "copy-migrations", {
-        command: ["cp", "-R", `${spec.migration.imageDirectory}/.`, `${migrationsPath}/`],
+interface MigrationFiles {
+    readonly initContainers: IContainer[];
+    readonly shared: string[];
+    readonly volumes: IVolume[];
+    readonly mount: IVolumeMount;
+}
+
+function migrationFiles(spec: EnvironmentSpec): MigrationFiles {
+    const m = spec.migration;
+    if (m.filesFrom === "imageVolume") {
+        return {
+            initContainers: [],
+            shared: [],
+            volumes: [{ name: "migrations", image: { reference: spec.app.image, pullPolicy: "IfNotPresent" } }],
+            mount: { name: "migrations", mountPath: migrationsPath, subPath: m.imageDirectory.replace(/^\/+|\/+$/g, ""), readOnly: true },
+        };
+    }
+    const copy = appContainer(spec, "copy-migrations", {
+        command: ["cp", "-R", `${m.imageDirectory}/.`, `${migrationsPath}/`],
         env: [],
         volumeMounts: [{ name: "migrations", mountPath: migrationsPath }],
     });
+    return { initContainers: [copy], shared: ["migrations"], volumes: [], mount: { name: "migrations", mountPath: migrationsPath, readOnly: true } };
 }
-const migrationsMount = { name: "migrations", mountPath: migrationsPath, readOnly: true };
 
 const lockDir = "/run/migrate-first";
 
@@ -82,6 +104,7 @@ export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob 
     const lockEnv: IEnvVar[] = [...releaseEnv(spec), ...appRoleEnv(spec), { name: "LOCK_WAIT", value: String(m.lockWaitSeconds) }];
     const parts = { name: names.migrateJob, component: "migrate", annotations: syncAnnotations(placements.migrate), activeDeadlineSeconds: m.activeDeadlineSeconds };
     if (m.mode === "sql") {
+        const files = migrationFiles(spec);
         const migrate = toolContainer(
             spec,
             "migrate",
@@ -95,9 +118,9 @@ export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob 
                 { name: "LOCK_RETRIES", value: String(m.lockRetries) },
                 { name: "ALLOW_OUT_OF_ORDER", value: String(m.allowOutOfOrder) },
             ],
-            { volumeMounts: [migrationsMount] },
+            { volumeMounts: [files.mount] },
         );
-        return job(spec, names, { ...parts, initContainers: [waitForDb, copyMigrations(spec)], containers: [migrate], shared: ["migrations"] });
+        return job(spec, names, { ...parts, initContainers: [waitForDb, ...files.initContainers], containers: [migrate], shared: files.shared, volumes: files.volumes });
     }
     // A native sidecar (Kubernetes 1.29+): its startup probe passes once it holds the lock,
     // and only then does the kubelet start the migration container.
@@ -126,6 +149,7 @@ export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob 
  */
 export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
     const sql = spec.migration.mode === "sql";
+    const files = sql ? migrationFiles(spec) : undefined;
     const check = toolContainer(
         spec,
         "smoke-check",
@@ -137,7 +161,7 @@ export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
             { name: "SMOKE_TIMEOUT", value: String(Math.max(1, spec.smoke.activeDeadlineSeconds - 10)) },
             ...(sql ? [{ name: "MIGRATIONS_DIR", value: migrationsPath }] : []),
         ],
-        sql ? { volumeMounts: [migrationsMount] } : {},
+        files === undefined ? {} : { volumeMounts: [files.mount] },
     );
     const own = spec.smoke.command === undefined ? [] : [appContainer(spec, "smoke", { command: spec.smoke.command, env: [...releaseEnv(spec), secretEnv("DATABASE_URL", names.appSecret, "url")] })];
     return job(spec, names, {
@@ -145,9 +169,10 @@ export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
         component: "smoke",
         annotations: syncAnnotations(placements.smoke),
         activeDeadlineSeconds: spec.smoke.activeDeadlineSeconds,
-        initContainers: [...(sql ? [copyMigrations(spec)] : []), ...own],
+        initContainers: [...(files?.initContainers ?? []), ...own],
         containers: [check],
-        shared: sql ? ["migrations"] : [],
+        shared: files?.shared ?? [],
+        volumes: files?.volumes ?? [],
     });
 }
 

@@ -90,8 +90,17 @@ export const migrationSchema = z.strictObject({
     mode: z.enum(["sql", "command"]).default("sql"),
     /** Command that applies the migrations, run in the app image. Required with mode "command", refused with "sql". */
     command: command("is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]").optional(),
+    /**
+     * How the SQL files get from the app image to the runner (mode "sql"). "copy": an init
+     * container runs `cp` in the app image, which therefore needs `cp` (a distroless image has
+     * none). "imageVolume": the app image is mounted read-only as a Kubernetes image volume at
+     * imageDirectory, so no command runs in it; needs Kubernetes 1.33 or later with the ImageVolume
+     * feature gate (on by default from 1.35) and a container runtime that supports image volumes.
+     * @default "copy"
+     */
+    filesFrom: z.enum(["copy", "imageVolume"]).default("copy"),
     /** Where the release's `<version>_<description>.sql` files are in the app image (mode "sql"). @default "/app/migrations" */
-    imageDirectory: z.string().regex(/^\/\S*$/, { error: "must be an absolute path in the app image, e.g. \"/app/migrations\"" }).default("/app/migrations"),
+    imageDirectory: z.string().regex(/^\/\S*$/, { error: "must be an absolute path in the app image, e.g. \"/app/migrations\"" }).refine((path) => !path.split("/").includes(".."), { error: "must not contain \"..\"; give the absolute path in the app image, e.g. \"/app/migrations\"" }).default("/app/migrations"),
     /** The same files in this repository, for the rehearsal and the linter; the image must be built from them. @default "migrations" */
     directory: z.string().min(1).default("migrations"),
     /** Longest wait of one statement for a table lock before it gives up (and the file is retried). @default "5s" */
