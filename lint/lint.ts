@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
+import { readHeader } from "./header";
 import { FileContext, Hit, inspect } from "./inspect";
 import { parseStatements } from "./parse";
 import { Rule, rules, StatementClass } from "./rules";
@@ -37,7 +38,8 @@ interface Allow {
     readonly reason: string;
 }
 
-const directivePattern = /^--\s*migrate-first:\s*(.*)$/;
+// A directive before a statement after the first (only "allow" may stand there).
+const directivePattern = /^--[ \t\r]*migrate-first:[ \t\r]*(.*)$/i;
 
 /** The version of a migration file name, as the runner reads it; undefined if the name is not one. */
 export function fileVersion(name: string): string | undefined {
@@ -56,13 +58,14 @@ export function lintFile(file: string, sql: string): FileReport {
     const version = fileVersion(file);
     if (version === undefined) finding(1, 1, { rule: "file-name", what: `${file} is not named <version>_<description>.sql` });
 
-    const parsed = parseStatements(sql);
+    // psql skips a byte order mark; the parser would not.
+    const parsed = parseStatements(sql.replace(/^\uFEFF/, ""));
     if (!parsed.ok) {
         finding(parsed.line, parsed.column, { rule: "syntax-error", what: parsed.message });
         return { file, ...(version === undefined ? {} : { version }), phase: { kind: "expand" }, transactional: true, statements: [], findings };
     }
-    // The header: comment lines before the first statement (the whole file if it has none).
-    const headerLines = parsed.statements[0]?.leadingComments ?? sql.split("\n").filter((l) => l.startsWith("--"));
+    // The header, read by the grammar the runner reads it with (lint/header.ts).
+    const header = readHeader(sql);
     let phase: Phase = { kind: "expand" };
     let transactional = true;
     const fileAllows: Allow[] = [];
@@ -75,16 +78,21 @@ export function lintFile(file: string, sql: string): FileReport {
         else return { rule, reason };
         return undefined;
     };
-    for (const [index, comment] of headerLines.entries()) {
-        const text = directivePattern.exec(comment)?.[1]?.trim();
-        if (text === undefined) continue;
-        const line = index + 1;
+    for (const line of header.inBlockComments) {
+        finding(line, 1, { rule: "bad-directive", what: "a migrate-first: directive in a /* */ comment, which the runner refuses; write it as a -- line" });
+    }
+    let phases = 0;
+    for (const { line, text } of header.directives) {
         const contract = /^contract(?:\s+completes\s+([0-9]+))?$/.exec(text);
         if (text === "no-transaction") transactional = false;
-        else if (text === "expand") phase = { kind: "expand" };
-        else if (contract !== null) {
-            if (contract[1] === undefined) finding(line, 1, { rule: "contract-without-expand", what: "the header says contract but names no expand" });
-            phase = { kind: "contract", completes: (contract[1] ?? "").replace(/^0+(?=.)/, "") };
+        else if (text === "expand" || contract !== null) {
+            // The runner refuses a header that says expand and contract, or contract twice: so does the linter.
+            if (++phases > 1 && (contract !== null || phase.kind === "contract")) finding(line, 1, { rule: "bad-directive", what: "the header says both expand and contract, or contract twice; keep the one that is meant" });
+            if (contract === null) phase = { kind: "expand" };
+            else {
+                if (contract[1] === undefined) finding(line, 1, { rule: "contract-without-expand", what: "the header says contract but names no expand" });
+                phase = { kind: "contract", completes: (contract[1] ?? "").replace(/^0+(?=.)/, "") };
+            }
         } else if (text.startsWith("allow")) {
             const allow = readAllow(text, line);
             if (allow !== undefined) fileAllows.push(allow);
