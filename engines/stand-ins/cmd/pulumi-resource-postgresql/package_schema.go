@@ -6,6 +6,7 @@ const packageSchema = `{
   "name": "postgresql",
   "displayName": "postgresql (migrate-first stand-in)",
   "version": "` + Version + `",
+  "meta": {"moduleFormat": "(.*)(?:/[^/]*)"},
   "description": "Stand-in for the postgresql provider: Role, Database, Schema, Grant and DefaultPrivileges.",
   "config": {
     "variables": {

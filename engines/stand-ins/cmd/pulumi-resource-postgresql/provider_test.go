@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -131,5 +132,23 @@ func TestUnreachableHostNamesHostAndPortNotPassword(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "canary") {
 		t.Fatalf("%v", err)
+	}
+}
+
+func TestSchemaIsJSONForEveryKind(t *testing.T) {
+	var s struct {
+		Name, Version string
+		Resources     map[string]any
+	}
+	if err := json.Unmarshal([]byte(packageSchema), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "postgresql" || s.Version != Version || len(s.Resources) != len(kinds) {
+		t.Fatalf("%+v", s)
+	}
+	for token := range kinds {
+		if _, ok := s.Resources[token]; !ok {
+			t.Errorf("%s missing from the schema", token)
+		}
 	}
 }

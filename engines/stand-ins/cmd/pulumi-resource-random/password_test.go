@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -69,5 +70,18 @@ func TestAnyInputChangeReplaces(t *testing.T) {
 		if d := props.Diff(passwordFields, olds, news).Response(); len(d.Replaces) != 1 || d.Replaces[0] != key {
 			t.Errorf("%s: %+v", key, d)
 		}
+	}
+}
+
+func TestSchemaIsJSON(t *testing.T) {
+	var s struct {
+		Name, Version string
+		Resources     map[string]any
+	}
+	if err := json.Unmarshal([]byte(schema), &s); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Resources[passwordType]; !ok || s.Name != "random" || s.Version != Version {
+		t.Fatalf("%+v", s)
 	}
 }

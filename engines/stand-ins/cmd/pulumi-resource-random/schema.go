@@ -5,6 +5,7 @@ const schema = `{
   "name": "random",
   "displayName": "random (migrate-first stand-in)",
   "version": "` + Version + `",
+  "meta": {"moduleFormat": "(.*)(?:/[^/]*)"},
   "description": "Stand-in for the random provider: RandomPassword only.",
   "resources": {
     "random:index/randomPassword:RandomPassword": {
