@@ -333,6 +333,13 @@ CREATE TABLE IF NOT EXISTS migrate_first.verified_release (
     verified_by      text NOT NULL DEFAULT current_user,
     last_version     numeric
 );
+-- The app whose history this is: the lock is per app, so two apps on one database would
+-- share the history and the ledger without excluding each other (migrate.sh refuses that).
+CREATE TABLE IF NOT EXISTS migrate_first.owner (
+    single boolean PRIMARY KEY DEFAULT true CHECK (single),
+    app    text NOT NULL,
+    since  timestamptz NOT NULL DEFAULT now()
+);
 CREATE TABLE IF NOT EXISTS migrate_first.failure (
     id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     release   text NOT NULL,

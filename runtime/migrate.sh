@@ -123,13 +123,20 @@ EOF
         printf '%s\n' "UPDATE pg_temp.mf_file SET problem = concat_ws(E'\\n', problem, $(literal "$problem")) WHERE version = $version;"
     done <"$work/annotated.problems"
     cat <<'EOF'
-SELECT set_config('migrate_first.out_of_order', :'out_of_order', false), set_config('migrate_first.release', :'release', false) \g /dev/null
+INSERT INTO migrate_first.owner (app) VALUES (:'app') ON CONFLICT DO NOTHING;
+SELECT set_config('migrate_first.out_of_order', :'out_of_order', false), set_config('migrate_first.release', :'release', false),
+       set_config('migrate_first.app', :'app', false) \g /dev/null
 DO $mf$
 DECLARE
     f record;
     new_database boolean;
     refused text;
+    owner text := (SELECT app FROM migrate_first.owner);
 BEGIN
+    IF owner <> current_setting('migrate_first.app') THEN
+        RAISE EXCEPTION 'this database''s migration history belongs to the app %, not %: two apps on one database would share one history and ledger without sharing a lock', owner, current_setting('migrate_first.app')
+            USING HINT = 'give each app its own database (database.name in its spec); if the app was renamed, UPDATE migrate_first.owner SET app to its new name';
+    END IF;
     FOR f IN SELECT h.name, h.release, h.checksum AS was, m.checksum AS now
                FROM migrate_first.schema_history h JOIN pg_temp.mf_file m USING (version)
               WHERE h.checksum <> m.checksum ORDER BY h.version LOOP
