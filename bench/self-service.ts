@@ -3,27 +3,15 @@
 // Each size runs in its own process, so its peak memory is its own; once as Pulumi runs a
 // TypeScript program (ts-node), once compiled to JavaScript first. Printed, never asserted.
 import { spawnSync } from "child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { registered } from "../test/helpers/pulumi-mocks";
+import { benchTeams, requestFolder } from "./requests";
 
 const sizes = [1, 10, 100, 500];
-const teams = ["payments", "search", "growth", "identity"];
-
-function requestFolder(count: number): string {
-    const dir = mkdtempSync(join(tmpdir(), "migrate-first-bench-envs-"));
-    for (let i = 0; i < count; i++) {
-        const team = teams[i % teams.length] ?? "payments";
-        const app = `service-${String(i).padStart(3, "0")}`;
-        writeFileSync(join(dir, `${team}-${app}.yaml`), `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.${i}.0\nsize: ${["small", "medium", "large"][i % 3]}\n`);
-        // Each request's migrations, where the platform's gate lints them.
-        mkdirSync(join(dir, `${team}-${app}`, "migrations"), { recursive: true });
-        writeFileSync(join(dir, `${team}-${app}`, "migrations", "0001_create_items.sql"), "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL);\n");
-    }
-    return dir;
-}
+const teams = benchTeams;
 
 /** In a child process: evaluate the program once for `count` environments and print the figures as JSON. */
 async function child(count: number): Promise<void> {

@@ -11,5 +11,7 @@ export function kubernetesProvider(spec: EnvironmentSpec, name: string): k8s.Pro
     const dir = spec.kubernetes.renderDirectory;
     if (dir === undefined) return undefined;
     // Relative to where `pulumi` runs (the project directory), as every other path in the config.
-    return new k8s.Provider(`${name}-kubernetes`, { renderYamlToDirectory: resolve(dir) });
+    // The SDK fills `kubeconfig` from $KUBECONFIG, and the provider refuses any kubeconfig in
+    // render mode ("not compatible with renderYamlToDirectory"): an empty one keeps it out.
+    return new k8s.Provider(`${name}-kubernetes`, { renderYamlToDirectory: resolve(dir), kubeconfig: "" });
 }
