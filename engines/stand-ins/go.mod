@@ -3,7 +3,7 @@ module migrate-first/engines/stand-ins
 go 1.26
 
 require (
-	github.com/lib/pq v1.10.9
+	github.com/lib/pq v1.12.3
 	github.com/pulumi/pulumi/sdk/v3 v3.248.0
 	golang.org/x/crypto v0.52.0
 	google.golang.org/grpc v1.80.0
