@@ -26,6 +26,8 @@ export const policySchema = z.strictObject({
     directory: z.string().min(1).default("environments"),
     /** Tier of every environment created (its image rules and protection). @default "dev" */
     tier: z.enum(tiers).default("dev"),
+    /** Why every environment runs below the tier the platform stack's name implies (tier "dev" on a stack named "prod"); required then, logged as a warning. @default - none */
+    tierReason: z.string().optional(),
     /** Registries (prefixes such as "ghcr.io/acme/") images must come from. Required. */
     registries: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(\/[a-z0-9._-]+)*\/?$/, { error: "is not a registry prefix such as \"ghcr.io/acme/\"" })).min(1),
     /** Teams that may request environments; each environment lives in namespace "<team>-<app>". Required. */
@@ -135,6 +137,7 @@ export function requestSpec(policy: SelfServicePolicy, file: string, document: u
         {
             environment: labelFrom(`${request.team}-${stack}`, 30),
             tier: policy.tier,
+            ...(policy.tierReason === undefined ? {} : { tierReason: policy.tierReason }),
             delivery: policy.delivery,
             app: {
                 name: request.app,
@@ -229,7 +232,7 @@ export function selfServicePolicy(value: unknown, stack: string): SelfServicePol
     const policy = validate(policySchema, value, { stack, kind: "config", fieldName: (field) => `migrate-first:selfService.${field}` });
     // The shared server and Argo CD settings must be a valid spec on their own; checked once, here.
     parseSpec(
-        { app: { name: "policy-check", image: `${policy.registries[0]?.replace(/\/?$/, "/")}policy-check:v1` }, tier: policy.tier, delivery: policy.delivery, database: policy.database, argocd: policy.argocd, kubernetes: policy.kubernetes },
+        { app: { name: "policy-check", image: `${policy.registries[0]?.replace(/\/?$/, "/")}policy-check:v1` }, tier: policy.tier, ...(policy.tierReason === undefined ? {} : { tierReason: policy.tierReason }), delivery: policy.delivery, database: policy.database, argocd: policy.argocd, kubernetes: policy.kubernetes },
         { stack, fieldName: (field) => `migrate-first:selfService.${field}` },
     );
     return policy;

@@ -98,3 +98,21 @@ describe("tiers that say where they come from", function () {
     });
 });
 
+
+describe("tiers for a platform's self-service stack", function () {
+    this.timeout(60000);
+    const policy = (extra: Record<string, unknown> = {}) => ({ directory: "environments", tier: "dev", registries: ["ghcr.io/acme/"], teams: ["payments", "search"], database: { host: "db.internal" }, argocd: { repoURL: "https://github.com/acme/gitops.git" }, ...extra });
+
+    it("refuses a policy tier below the stack name's without a reason, naming the policy's own keys; with one, warns and exports it", async () => {
+        const refused = await runProgram({ "migrate-first:selfService": JSON.stringify(policy()), "migrate-first:databaseAdminPassword": "pw" }, { stack: "prod" });
+        assert.ok(refused.error instanceof Error);
+        assert.match(refused.error.message, /migrate-first:selfService\.tier: "dev" is below "prod", the tier the stack name "prod" implies/);
+        const reason = "the platform's prod cluster hosts team sandboxes until the new cluster is up";
+        let outputs: Record<string, unknown> = {};
+        const lines = await logged(async () => {
+            outputs = (await runProgram({ "migrate-first:selfService": JSON.stringify(policy({ tierReason: reason })), "migrate-first:databaseAdminPassword": "pw" }, { stack: "prod" })).outputs;
+        });
+        assert.deepEqual(outputs.tierOverride, { tier: "dev", implied: "prod", reason });
+        assert.ok(lines.includes(`warn: migrate-first: stack "prod" runs its environments as tier "dev", below "prod" its name implies: ${reason}`), lines.join("\n"));
+    });
+});
