@@ -59,7 +59,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         });
 
         const database = new postgresql.Database(name, { name: access.database }, { ...kept, dependsOn: roles });
-        const schema = new postgresql.Schema(`${name}-schema`, { name: access.schema, database: database.name, owner: access.migrator }, { ...kept, dependsOn: roles });
+        // An unprotected environment is destroyed whole (a preview's, dev's): its schema goes
+        // with the tables migrations made in it, or the drop stops at the first one.
+        const schema = new postgresql.Schema(`${name}-schema`, { name: access.schema, database: database.name, owner: access.migrator, dropCascade: !(args.protect ?? false) }, { ...kept, dependsOn: roles });
         const after = { ...child, dependsOn: [database, schema, ...roles] };
         access.grants.forEach((grant) => {
             new postgresql.Grant(`${name}-${grant.role}-${grant.objectType}`, {

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { join } from "path";
 import { freePort } from "../rehearsal/postgres";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
@@ -41,8 +42,8 @@ describe("errors from the real Pulumi engine", function () {
 
     it("names the database host it cannot reach", async () => {
         const port = await freePort();
-        const config = stackConfigFor("dev", server);
         const unreachable = new PulumiProject("errors-unreachable");
+        const config = stackConfigFor("dev", server, { kubernetes: { renderDirectory: join(unreachable.home, "rendered") } });
         unreachable.writeStack("dev", { ...config, database: { ...(config.database as object), port } });
         await unreachable.initStack("dev", { databaseAdminPassword: server.adminPassword });
         const result = await unreachable.pulumi(["up", "--yes", "--skip-preview", "--stack", "dev"]);

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
+import { join } from "path";
+import { runScript } from "../rehearsal/scripts";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, stackConfigFor, startServer } from "./helpers/server";
+import { E2eServer, learnPassword, stackConfigFor, startServer } from "./helpers/server";
 
 // A pull request's preview: its own database and roles, gone from the server after destroy.
 describe("a preview stack pr-<n>, with the real Pulumi engine", function () {
@@ -25,7 +27,12 @@ describe("a preview stack pr-<n>, with the real Pulumi engine", function () {
         assert.equal(count("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'shop%';"), "shop_pr_42_app,shop_pr_42_migrator");
     });
 
-    it("leaves nothing on the server after `pulumi destroy` and `pulumi stack rm`", async () => {
+    it("leaves nothing on the server after `pulumi destroy` and `pulumi stack rm`, migrations applied or not", async () => {
+        const outputs = await project.outputs("pr-42", true);
+        const migrator = learnPassword(server, outputs.migratorDatabaseUrl);
+        const env = server.pg.env(migrator, server.passwords.get(migrator) ?? "", "shop_pr_42");
+        const migrate = await runScript("migrate.sh", { ...env, APP: "shop", MIGRATIONS_DIR: join(project.dir, "examples", "shop", "migrations") });
+        assert.equal(migrate.code, 0, migrate.stderr);
         await project.must(["destroy", "--yes", "--skip-preview", "--stack", "pr-42"]);
         await project.must(["stack", "rm", "--yes", "pr-42"]);
         assert.equal(count("SELECT count(*) FROM pg_database WHERE datname LIKE 'shop%';"), "0");

@@ -90,6 +90,8 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
             assert.ok(prod.resources.filter((r) => r.type === "postgresql:index/grant:Grant").every((r) => !r.options.protect));
             const dev = await runProgram(devConfig());
             assert.ok(dev.resources.filter((r) => stateful.includes(r.type)).every((r) => !r.options.protect && !r.options.retainOnDelete));
+            const dropCascade = (run: typeof dev) => one(run.resources, "postgresql:index/schema:Schema").inputs.dropCascade;
+            assert.deepEqual([dropCascade(dev), dropCascade(prod)], [true, false], "an unprotected schema goes with the tables migrations made");
         });
 
         it("builds a pull request's preview from the preview template: its own namespace, database and Application", async () => {
