@@ -69,8 +69,11 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
             failed = await syncRelease(releaseSpec, { spec: releaseSpec, secrets, work, migrationsDir: release.migrationsDir, log, healthUrl: () => app.current?.healthUrl }, app);
             if (failed !== undefined) break;
         }
-        const history = runSql(db.migrator, "SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;").split("\n").filter(Boolean);
-        const verified = runSql(db.migrator, "SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;").split("\n").filter(Boolean);
+        // A run that failed before the runner made its tables (a misnamed file) leaves none to read.
+        const made = runSql(db.migrator, "SELECT to_regclass('migrate_first.schema_history') IS NOT NULL AND to_regclass('migrate_first.verified_release') IS NOT NULL;") === "t";
+        const rows = (sql: string) => (made ? runSql(db.migrator, sql).split("\n").filter(Boolean) : []);
+        const history = rows("SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;");
+        const verified = rows("SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;");
         log(`end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`);
         log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
         return failed === undefined ? {} : { failed };

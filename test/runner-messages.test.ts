@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { runSql } from "../rehearsal/provision";
+import { rehearse } from "../rehearsal/sync";
+import { specFromStackFile } from "../stacks";
 import { runScript } from "../rehearsal/scripts";
 import { withPostgres } from "./helpers/environments";
 import { migrationsDir, scratchDir } from "./helpers/scratch";
@@ -36,3 +38,19 @@ for (const shell of runtimeShells()) {
         });
     });
 }
+
+describe("the rehearsal, when the migration fails before the runner's tables exist", function () {
+    this.timeout(120000);
+
+    it("ends with the runner's message in the alert, and no raw psql error", async () => {
+        const lines: string[] = [];
+        const spec = specFromStackFile(join(__dirname, ".."), "dev");
+        const result = await rehearse(spec, { releases: [{ image: spec.app.image, migrationsDir: migrationsDir({ "create_users.sql": "SELECT 1;" }) }], log: (line) => lines.push(line) });
+        assert.match(result.failed ?? "", /migrate/);
+        const log = lines.join("\n");
+        assert.match(log, /Failed: PreSync migrate/);
+        assert.match(log, /create_users\.sql is not named <version>_<description>\.sql/);
+        assert.doesNotMatch(log, /does not exist/);
+        assert.match(log, /end state: migrate_first\.schema_history has 0 file\(s\)/);
+    });
+});
