@@ -86,7 +86,7 @@ describe("the rehearsal (npm start)", function () {
             writeFileSync(join(dir, "Pulumi.qa.yaml"), devStackYaml());
             const { code, stderr } = rehearse("--stack", "qa", "--dir", dir);
             assert.equal(code, 1);
-            assert.match(stderr, /rehearse: no migrations directory at .*examples\/shop\/migrations; set migration\.directory in Pulumi\.qa\.yaml or pass --migrations/);
+            assert.match(stderr, /rehearse: migrate-first:migration\.directory: "examples\/shop\/migrations" is not a directory \(looked for .*examples\/shop\/migrations\), so the migrations cannot be linted; set migrate-first:migration\.directory in Pulumi\.qa\.yaml, pointing it to the folder the image's \/app\/migrations is built from; nothing was rehearsed/);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }

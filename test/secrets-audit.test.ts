@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "child_process";
-import { readdirSync, readFileSync, writeFileSync } from "fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { createServer } from "http";
 import { AddressInfo } from "net";
 import { join } from "path";
@@ -43,12 +43,16 @@ describe("the secrets audit: a canary password and webhook URL appear nowhere", 
 
         // 1. The render CLI, from a stack file that holds both secrets (as a stack file does: under "secure").
         const dir = scratchDir("audit");
-        writeFileSync(join(dir, "Pulumi.audit.yaml"), `${devStackYaml()}  migrate-first:databaseAdminPassword:\n    secure: ${canaryPassword}\n  migrate-first:alertWebhookUrl:\n    secure: ${canaryWebhook}\n`);
+        // The stack's migrations, where render's gate finds them from this directory.
+        const stackFile = devStackYaml().replace("directory: examples/shop/migrations", `directory: ${join(root, "examples", "shop", "migrations")}`);
+        writeFileSync(join(dir, "Pulumi.audit.yaml"), `${stackFile}  migrate-first:databaseAdminPassword:\n    secure: ${canaryPassword}\n  migrate-first:alertWebhookUrl:\n    secure: ${canaryWebhook}\n`);
         const render = spawnSync(process.execPath, [join(root, "node_modules", ".bin", "ts-node"), "--transpile-only", join(root, "cli", "render.ts"), "--dir", dir, "--stack", "audit", "--out", join(dir, "out")], { cwd: root, encoding: "utf8" });
         assert.equal(render.status, 0, render.stderr);
         check("render stdout", render.stdout);
         check("render stderr", render.stderr);
-        for (const file of readdirSync(join(dir, "out"))) check(`render ${file}`, readFileSync(join(dir, "out", file), "utf8"));
+        for (const file of readdirSync(join(dir, "out"), { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, "out", f)).isFile())) {
+            check(`render ${file}`, readFileSync(join(dir, "out", file), "utf8"));
+        }
 
         // 2. The program under the mock runtime: every plain input, and every output that is not secret.
         const config = stackConfig("dev", { "migrate-first:databaseAdminPassword": canaryPassword, "migrate-first:alertWebhookUrl": canaryWebhook });
