@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "child_process";
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import { dirname, join, resolve } from "path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { temporaryDir } from "../../rehearsal/postgres";
 import { engineEnv } from "./engines";
 
@@ -40,10 +40,16 @@ export class PulumiProject {
         this.env = engineEnv(this.home, passphrase);
     }
 
-    /** Writes `Pulumi.<stack>.yaml` with these entries of config namespace `namespace` (no secrets: see initStack). */
+    /**
+     * Writes `Pulumi.<stack>.yaml` with these entries of config namespace `namespace`, keeping
+     * what `pulumi` wrote there itself: the encryption salt and the secrets (see initStack).
+     */
     writeStack(stack: string, config: Readonly<Record<string, unknown>>, namespace = "migrate-first"): void {
-        const entries = Object.fromEntries(Object.entries(config).map(([key, value]) => [`${namespace}:${key}`, value]));
-        writeFileSync(join(this.programDir, `Pulumi.${stack}.yaml`), stringify({ config: entries }));
+        const file = join(this.programDir, `Pulumi.${stack}.yaml`);
+        const before = (existsSync(file) ? parse(readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> } & Record<string, unknown>;
+        const secrets = Object.entries(before.config ?? {}).filter(([, value]) => typeof value === "object" && value !== null && "secure" in value);
+        const entries = Object.fromEntries([...Object.entries(config).map(([key, value]) => [`${namespace}:${key}`, value]), ...secrets]);
+        writeFileSync(file, stringify({ ...before, config: entries }));
     }
 
     /** Runs the real `pulumi` in the project; never throws. */
