@@ -72,10 +72,7 @@ describe("tiers that say where they come from", function () {
         assert.equal(refused.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length, 0);
 
         const reason = "load test of the prod shape for incident 4711, torn down after";
-        let outputs: Record<string, unknown> = {};
-        const lines = await logged(async () => {
-            outputs = (await runProgram({ ...prodConfig, "migrate-first:tierReason": reason }, { stack: "prod" })).outputs;
-        });
+        const { outputs, logs: lines } = await runProgram({ ...prodConfig, "migrate-first:tierReason": reason }, { stack: "prod" });
         assert.deepEqual(outputs.tierOverride, { tier: "dev", implied: "prod", reason });
         assert.ok(lines.includes(`warn: migrate-first: stack "prod" runs as tier "dev", below "prod" its name implies: ${reason}`), lines.join("\n"));
         assert.ok(lines.includes('info: migrate-first: stack "prod": tier "dev", as the config\'s tier says; to choose another: pulumi config set migrate-first:tier <dev, staging, prod>'), lines.join("\n"));
@@ -108,10 +105,7 @@ describe("tiers for a platform's self-service stack", function () {
         assert.ok(refused.error instanceof Error);
         assert.match(refused.error.message, /migrate-first:selfService\.tier: "dev" is below "prod", the tier the stack name "prod" implies/);
         const reason = "the platform's prod cluster hosts team sandboxes until the new cluster is up";
-        let outputs: Record<string, unknown> = {};
-        const lines = await logged(async () => {
-            outputs = (await runProgram({ "migrate-first:selfService": JSON.stringify(policy({ tierReason: reason })), "migrate-first:databaseAdminPassword": "pw" }, { stack: "prod" })).outputs;
-        });
+        const { outputs, logs: lines } = await runProgram({ "migrate-first:selfService": JSON.stringify(policy({ tierReason: reason })), "migrate-first:databaseAdminPassword": "pw" }, { stack: "prod" });
         assert.deepEqual(outputs.tierOverride, { tier: "dev", implied: "prod", reason });
         assert.ok(lines.includes(`warn: migrate-first: stack "prod" runs its environments as tier "dev", below "prod" its name implies: ${reason}`), lines.join("\n"));
     });

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
@@ -21,19 +22,34 @@ export interface RunOptions {
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
-/** Runs index.ts under the mock runtime: what it registered, what it returned, and what it threw. */
-export function runProgram(config: Record<string, string>, { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {}) {
+type LogFunction = (message: string) => Promise<void>;
+
+/**
+ * Runs index.ts under the mock runtime: what it registered, what it returned, what it threw, and
+ * its info and warning lines (kept here: without an engine the SDK would print them among the results).
+ */
+export async function runProgram(config: Record<string, string>, { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {}) {
     let outputs: Record<string, unknown> = {};
     let error: unknown;
-    return registered(async () => {
-        delete require.cache[programPath];
-        try {
-            const program = require(programPath) as () => Promise<Record<string, unknown>>;
-            outputs = await program();
-        } catch (e) {
-            error = e;
-        }
-    }, { stack, config, secretKeys, stackOutputs }).then((resources) => ({ resources, outputs, error }));
+    const logs: string[] = [];
+    const log = pulumi.log as { info: LogFunction; warn: LogFunction };
+    const { info, warn } = log;
+    log.info = async (message) => void logs.push(`info: ${message}`);
+    log.warn = async (message) => void logs.push(`warn: ${message}`);
+    try {
+        const resources = await registered(async () => {
+            delete require.cache[programPath];
+            try {
+                const program = require(programPath) as () => Promise<Record<string, unknown>>;
+                outputs = await program();
+            } catch (e) {
+                error = e;
+            }
+        }, { stack, config, secretKeys, stackOutputs });
+        return { resources, outputs, error, logs };
+    } finally {
+        Object.assign(log, { info, warn });
+    }
 }
 
 /** The StackReference name of a stack of this project under the mock runtime. */
