@@ -70,6 +70,7 @@ migration_files() {
 # but SQL is refused before a file runs, with its file and line. It prints:
 #   D <file> <line> <directive>   a "-- migrate-first:" directive in the header
 #   I <file> <index>              an index a CREATE [UNIQUE] INDEX CONCURRENTLY names
+#   A <file>                      the file names advisory locks (anywhere, in any case)
 #   E <file> <line> <problem>     a meta-command (\q, \set, \i ...), a psql variable
 #                                 (:name, :'name', :"name"), transaction control, a
 #                                 directive outside the header, an unclosed quote
@@ -141,6 +142,7 @@ function eof() {
 }
 {
     last = FNR; line = $0; n = length(line); i = 1
+    if (!(name in advisory) && tolower(line) ~ /advisory/) { advisory[name] = 1; print "A", name }
     while (i <= n) {
         rest = substr(line, i)
         if (st == "block") {
@@ -220,7 +222,8 @@ AWK
 # Header directives: no-transaction, expand, contract completes <version>, and the
 # linter's "allow <rule-id> because <reason>". Stops on any other.
 # Also writes $3.problems ("<version> <file>:<line>: <problem>", refused if the file is
-# pending) and $3.indexes ("<version> <index>", for no-transaction files).
+# pending), $3.indexes ("<version> <index>...", for no-transaction files) and
+# $3.advisory (versions of files that name advisory locks).
 annotate_migrations() {
     : >"$3.sums"
     : >"$3.scan"
@@ -236,6 +239,7 @@ annotate_migrations() {
         FILENAME == scan {
             if ($1 == "E") { text = $0; sub(/^E [^ ]* [^ ]* /, "", text); problems[$2] = problems[$2] "\n" $2 ":" $3 ": " text; next }
             if ($1 == "I") { index_of[$2] = index_of[$2] " " $3; next }
+            if ($1 == "A") { advisory[$2] = 1; next }
             $0 = substr($0, 3); sub(/ [0-9]+ /, " ")
             if ($2 == "no-transaction" && NF == 2) notx[$1] = 1
             else if ($2 == "contract" && $3 == "completes" && $4 ~ /^[0-9]+$/ && NF == 4) { v = $4; sub(/^0+/, "", v); completes[$1] = (v == "" ? 0 : v); phase[$1] = phase[$1] "c" }
@@ -251,9 +255,10 @@ annotate_migrations() {
             print $1, $2, sum[$2], ($2 in notx ? "false" : "true"), ($2 in completes ? completes[$2] : "-") >out
             if ($2 in problems) { n = split(substr(problems[$2], 2), p, "\n"); for (k = 1; k <= n; k++) print $1, p[k] >(out ".problems") }
             if ($2 in notx && $2 in index_of) print $1 index_of[$2] >(out ".indexes")
+            if ($2 in advisory) print $1 >(out ".advisory")
         }
         END { exit bad }' "$3.sums" "$3.scan" "$2" >"$3.refused" || fail "$(head -n 1 "$3.refused")"
-    touch "$3.problems" "$3.indexes"
+    touch "$3.problems" "$3.indexes" "$3.advisory"
 }
 
 # A psql script that takes the migration lock, waiting at most $1 seconds and saying

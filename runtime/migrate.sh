@@ -91,11 +91,16 @@ literal() {
     esac
 }
 
-# The runner's own session settings: applied at the start, and again after each file
-# (in the file's transaction, before its history row), so no file changes how the next
-# one runs, or what the history says. RESET ALL leaves the role alone, hence RESET ROLE.
-settings="SET lock_timeout = :'lock_timeout' \\; SET statement_timeout = :'statement_timeout' \\; SET synchronous_commit = off \\; SET client_connection_check_interval = '2s' \\; SET idle_in_transaction_session_timeout = :'idle_timeout' \\; SET idle_session_timeout = :'idle_timeout' \\; SET tcp_keepalives_idle = 30 \\; SET tcp_keepalives_interval = 10 \\; SET tcp_keepalives_count = 3 \\; SET tcp_user_timeout = 60000"
-reset="RESET ALL \\; RESET SESSION AUTHORIZATION \\; RESET ROLE \\; $settings"
+# The runner's own session settings go in the connection's startup options, which makes
+# them the values RESET ALL returns to: after each file (in its transaction, before its
+# history row) a RESET puts them back, so no file changes how the next one runs, or what
+# the history says. RESET ALL leaves the role alone, hence RESET ROLE.
+for value in "$lock_timeout" "$statement_timeout" "$idle_timeout"; do
+    case $value in "" | *[!0-9a-z]*) fail "\"$value\" is not a Postgres duration such as 5s, 250ms or 4min" ;; esac
+done
+PGOPTIONS="-c lock_timeout=$lock_timeout -c statement_timeout=$statement_timeout -c synchronous_commit=off -c client_connection_check_interval=2s -c idle_in_transaction_session_timeout=$idle_timeout -c idle_session_timeout=$idle_timeout -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 -c tcp_user_timeout=60000 ${PGOPTIONS:-}"
+export PGOPTIONS
+reset="RESET ALL \\; RESET SESSION AUTHORIZATION \\; RESET ROLE"
 # psql's own settings, which only a meta-command could change (the scanner refuses them).
 psql_settings='\set ON_ERROR_STOP on
 \set ON_ERROR_ROLLBACK off
@@ -110,15 +115,12 @@ plan="$work/plan.psql"
     echo "SET statement_timeout = 0;"
     lock_psql "$lock_wait"
     echo "SELECT current_setting('migrate_first.lock_key') AS mf_lock_key \\gset"
-    printf '%s;\n' "$settings"
+    echo "RESET statement_timeout;"
     history_tables_psql
     cat <<'EOF'
 CREATE TEMP TABLE mf_file (version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, completes numeric, problem text);
 EOF
-    while read -r version name sum tx completes; do
-        [ "$completes" = - ] && completes=NULL
-        printf '%s\n' "INSERT INTO pg_temp.mf_file VALUES ($version, '$name', '$sum', $completes, NULL);"
-    done <"$work/annotated"
+    awk '{ printf "INSERT INTO pg_temp.mf_file VALUES (%s, \047%s\047, \047%s\047, %s, NULL);\n", $1, $2, $3, ($5 == "-" ? "NULL" : $5) }' "$work/annotated"
     while read -r version problem; do
         printf '%s\n' "UPDATE pg_temp.mf_file SET problem = concat_ws(E'\\n', problem, $(literal "$problem")) WHERE version = $version;"
     done <"$work/annotated.problems"
@@ -205,8 +207,8 @@ $mf$;
 SELECT count(*) AS mf_pending_count FROM pg_temp.mf_file m WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version) \gset
 \echo migrate: lock held; :mf_pending_count of :mf_total file(s) to apply
 EOF
-    # After each file, before its history row: the runner still holds its lock and its
-    # file list; a transactional file ran in the runner's transaction to its end; a
+    # After each file, before its history row: the runner still holds its file list (and
+    # its lock, after a file that names advisory locks); a transactional file ran in the runner's transaction to its end; a
     # no-transaction file left no index INVALID.
     cat <<'EOF'
 CREATE FUNCTION pg_temp.mf_check(file text, xid text, lock_key bigint, total int, invalid_before oid[], names text[]) RETURNS boolean LANGUAGE plpgsql AS $mf$
@@ -217,7 +219,7 @@ BEGIN
         RAISE EXCEPTION '% ended the runner''s transaction (a COMMIT or ROLLBACK ran in it): its statements up to that point were committed or rolled back with it, those after it ran outside any transaction and stay applied; it is not recorded', file
             USING HINT = 'compare the database with the file and undo what is applied of it by hand; then remove the transaction control from the file (the runner wraps each file in a transaction) and sync again';
     END IF;
-    IF NOT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = lock_key) THEN
+    IF lock_key IS NOT NULL AND NOT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = lock_key) THEN
         RAISE EXCEPTION '% released the migration lock (pg_advisory_unlock): another runner could be migrating at the same time', file
             USING HINT = 'remove the advisory unlock from the file, then sync again';
     END IF;
@@ -234,10 +236,14 @@ BEGIN
     END IF;
     RETURN true;
 END $mf$;
-CREATE FUNCTION pg_temp.mf_done(total int) RETURNS boolean LANGUAGE plpgsql AS $mf$
+CREATE FUNCTION pg_temp.mf_done(total int, lock_key bigint) RETURNS boolean LANGUAGE plpgsql AS $mf$
 DECLARE
     missing text;
 BEGIN
+    IF NOT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = lock_key) THEN
+        RAISE EXCEPTION 'the migration lock was released during the run (pg_advisory_unlock in a file?): another runner could have migrated at the same time'
+            USING HINT = 'remove the advisory unlock from the file, compare the database with the files, then sync again';
+    END IF;
     SELECT string_agg(m.name, ', ' ORDER BY m.version) INTO missing FROM pg_temp.mf_file m
      WHERE NOT EXISTS (SELECT FROM migrate_first.schema_history h WHERE h.version = m.version AND h.checksum = m.checksum);
     IF missing IS NOT NULL OR (SELECT count(*) FROM pg_temp.mf_file) <> total THEN
@@ -251,35 +257,42 @@ EOF
     # file. The variables are numbered by position: a version can be longer than a name.
     awk '{ printf "%s NOT EXISTS (SELECT FROM migrate_first.schema_history WHERE version = %s) AS mf_p_%s", (NR % 500 == 1 ? "SELECT" : ","), $1, NR }
          NR % 500 == 0 { print " \\gset" } END { if (NR % 500 != 0) print " \\gset" }' "$work/annotated"
-    # Two round trips per pending transactional file, and printf only: no process per file.
-    n=0
-    while read -r version name sum tx completes; do
-        n=$((n + 1))
-        printf '%s\n' "\\if :mf_p_$n"
-        if [ "$tx" = true ]; then
-            printf '%s\n' "\\echo migrate: applying $name" "BEGIN \\; SELECT clock_timestamp() AS mf_started, pg_current_xact_id()::text AS mf_xid \\gset"
-            check="pg_temp.mf_check('$name', :'mf_xid', :mf_lock_key, :mf_total, NULL, NULL)"
-            commit="\\; COMMIT"
-        else
-            indexes=$(awk -v v="$version" -v q="'" '$1 == v { for (i = 2; i <= NF; i++) { gsub(q, q q, $i); printf "%s%s%s%s", (i > 2 ? ", " : ""), q, $i, q } }' "$work/annotated.indexes")
-            printf '%s\n' "\\echo migrate: applying $name on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied"
-            if [ -n "$indexes" ]; then
+    # Two round trips per pending transactional file (its statements aside), written by one
+    # awk: no process per file. The next file's transaction is begun in the round trip that
+    # commits the last one; it stays empty (and is committed at the end) if no file uses it.
+    # Reading pg_locks after every file would cost as much as the file: the lock is checked
+    # after a file that names advisory locks, and at the end for all of them.
+    # The texts come through the environment: awk -v would read their backslashes.
+    MF_BEGIN="BEGIN \\; SELECT clock_timestamp() AS mf_started, pg_current_xact_id()::text AS mf_xid" \
+        MF_RESET="$reset" MF_PSQL="$psql_settings" MF_DIR="$dir" LC_ALL=C awk -v q="'" '
+        FILENAME == ARGV[1] { for (i = 2; i <= NF; i++) { g = $i; gsub(q, q q, g); idx[$1] = idx[$1] (i > 2 ? ", " : "") q g q }; next }
+        FILENAME == ARGV[2] { adv[$1] = 1; next }
+        FNR == 1 { print ENVIRON["MF_BEGIN"] " \\gset" }
+        {
+            version = $1; name = $2; lock = version in adv ? ":mf_lock_key" : "NULL"
+            print "\\if :mf_p_" FNR
+            if ($4 == "true") {
+                print "\\echo migrate: applying " name
+                check = "pg_temp.mf_check(" q name q ", :" q "mf_xid" q ", " lock ", :mf_total, NULL, NULL)"; commit = "\\; COMMIT"
+            } else {
+                print "\\echo migrate: applying " name " on its own, outside a transaction (header no-transaction): if it fails midway, part of it may stay applied"
+                print "COMMIT;"
                 # What a failed attempt left: an INVALID index the file would now skip (IF NOT EXISTS).
-                printf '%s\n' "SELECT format('DROP INDEX CONCURRENTLY IF EXISTS %s', i.indexrelid::regclass) FROM pg_index i WHERE NOT i.indisvalid AND i.indexrelid IN (SELECT to_regclass(n) FROM unnest(ARRAY[$indexes]::text[]) n) \\gexec"
-            fi
-            printf '%s\n' "SELECT clock_timestamp() AS mf_started, coalesce(array_agg(indexrelid)::text, '{}') AS mf_invalid FROM pg_index WHERE NOT indisvalid \\gset"
-            check="pg_temp.mf_check('$name', NULL, :mf_lock_key, :mf_total, :'mf_invalid', ARRAY[${indexes:-NULL}]::text[])"
-            commit=""
-        fi
-        printf '%s\n' "$psql_settings" "\\set ECHO errors" "\\i '$dir/$name'" "\\set ECHO none" "$psql_settings" \
-            "$reset \\; INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional, completes)" \
-            "SELECT $version, '$name', '$sum', :'release', (extract(epoch FROM clock_timestamp() - :'mf_started'::timestamptz) * 1000)::int, current_user || '@' || :'host', $tx, completes FROM pg_temp.mf_file WHERE version = $version AND $check" \
-            "$commit \\; SELECT duration_ms AS mf_ms FROM migrate_first.schema_history WHERE version = $version \\gset" \
-            "\\echo migrate: applied $name in :mf_ms ms" "\\endif"
-    done <"$work/annotated"
+                if (version in idx)
+                    print "SELECT format(" q "DROP INDEX CONCURRENTLY IF EXISTS %s" q ", i.indexrelid::regclass) FROM pg_index i WHERE NOT i.indisvalid AND i.indexrelid IN (SELECT to_regclass(n) FROM unnest(ARRAY[" idx[version] "]::text[]) n) \\gexec"
+                print "SELECT clock_timestamp() AS mf_started, coalesce(array_agg(indexrelid)::text, " q "{}" q ") AS mf_invalid FROM pg_index WHERE NOT indisvalid \\gset"
+                check = "pg_temp.mf_check(" q name q ", NULL, " lock ", :mf_total, :" q "mf_invalid" q ", ARRAY[" (version in idx ? idx[version] : "NULL") "]::text[])"; commit = ""
+            }
+            print ENVIRON["MF_PSQL"]; print "\\set ECHO errors"; print "\\i " q ENVIRON["MF_DIR"] "/" name q; print "\\set ECHO none"; print ENVIRON["MF_PSQL"]
+            print ENVIRON["MF_RESET"] " \\; INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional, completes)"
+            print "SELECT " version ", " q name q ", " q $3 q ", :" q "release" q ", (extract(epoch FROM clock_timestamp() - :" q "mf_started" q "::timestamptz) * 1000)::int, current_user || " q "@" q " || :" q "host" q ", " $4 ", completes FROM pg_temp.mf_file WHERE version = " version " AND " check
+            print commit " \\; " ENVIRON["MF_BEGIN"] ", (SELECT duration_ms FROM migrate_first.schema_history WHERE version = " version ") AS mf_ms \\gset"
+            print "\\echo migrate: applied " name " in :mf_ms ms"; print "\\endif"
+        }' "$work/annotated.indexes" "$work/annotated.advisory" "$work/annotated"
+    printf '%s\n' "COMMIT;"
     printf '%s\n' "SET synchronous_commit = on;" "BEGIN;" "SELECT pg_current_xact_id() \\g /dev/null" "COMMIT;"
     # The end, reached only if psql ran the whole plan: every file is recorded with its checksum.
-    printf '%s\n' "\\o '$work/complete'" "SELECT pg_temp.mf_done(:mf_total);" "\\o"
+    printf '%s\n' "\\o '$work/complete'" "SELECT pg_temp.mf_done(:mf_total, :mf_lock_key);" "\\o"
 } >"$plan"
 
 # psql's messages go through the filter (lib.sh): a copy is kept to decide about retries,
@@ -290,7 +303,6 @@ run_plan() {
     rm -f "$work/complete"
     (
         psql -X -q -f "$plan" -v app="$app" -v release="$release" -v host="${HOSTNAME:-$(uname -n)}" \
-            -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout" -v idle_timeout="$idle_timeout" \
             -v out_of_order="$out_of_order" -v mf_total="$total" ${app_role:+-v app_role="$app_role"} 2>&1 1>&3 3>&-
         echo $? >"$work/status"
     ) | LC_ALL=C awk -v prefix="$plan" -v name="$script_name" -v copy="$work/err" "$filter_program" >&2
