@@ -28,6 +28,19 @@ for (const shell of runtimeShells()) {
             assert.match(runSql(db.migrator, "SELECT string_agg(applied_by, ' ') FROM migrate_first.schema_history;"), new RegExp(`^${db.plan.migrator}@\\S+ ${db.plan.migrator}@\\S+$`));
         });
 
+        for (const [what, unlock] of [
+            ["by name", "SELECT pg_advisory_unlock_all();"],
+            ["through dynamic SQL", "DO $$ BEGIN EXECUTE format('SELECT pg_%s_unlock_all()', 'adv' || 'isory'); END $$;"],
+        ] as const) {
+            it(`a file that releases the migration lock ${what} never ends in success`, async () => {
+                const db = environment();
+                const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);\n", "2_unlock.sql": `${unlock}\n`, "3_u.sql": "CREATE TABLE u (id int);\n" });
+                const run = await runScript("migrate.sh", { ...migrateEnv(db, dir), ...shell.env });
+                assert.equal(run.code, 1, run.stdout);
+                assert.match(run.stderr, /released the migration lock|the migration lock was released during the run/);
+            });
+        }
+
         for (const reset of ["SET lock_timeout = 0;", "RESET ALL;", "SET statement_timeout = 0; SET lock_timeout = '1h';"]) {
             it(`"${reset}" in one file leaves the next one bound by the runner's lock_timeout`, async () => {
                 const db = environment();
