@@ -26,19 +26,19 @@ function pathWithoutPsql(brokenPsql = false): string {
 }
 
 describe("the tests on a machine without psql", function () {
-    this.timeout(120000);
+    this.timeout(180000);
 
     it("fail the suites that need it with the install hint, exit, and leave no temporary directory", () => {
         const tmp = scratchDir("no-psql-tmp");
-        const run = spawnSync(process.execPath, [join(root, "node_modules/mocha/bin/mocha.js"), "test/least-privilege.test.ts", "test/wait-for-db.test.ts"], {
+        const run = spawnSync(process.execPath, [join(root, "node_modules/mocha/bin/mocha.js"), "test/least-privilege.test.ts", "test/wait-for-db.test.ts", "test/secrets-audit.test.ts"], {
             cwd: root,
             encoding: "utf8",
-            timeout: 90000,
+            timeout: 150000,
             env: { ...process.env, PATH: pathWithoutPsql(), TMPDIR: tmp },
         });
         assert.equal(run.signal, null, "mocha had to be killed: it hung after the failures");
-        assert.equal(run.status, 2, run.stdout + run.stderr);
-        assert.equal(run.stdout.match(/Error: psql is not installed: apt-get install -y postgresql-client \(see README\), then run npm test again/g)?.length, 2, run.stdout);
+        assert.equal(run.status, 3, run.stdout + run.stderr);
+        assert.equal(run.stdout.match(/Error: psql is not installed: apt-get install -y postgresql-client \(see README\), then run npm test again/g)?.length, 3, run.stdout);
         assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith("migrate-first-")), []);
     });
 
@@ -68,5 +68,15 @@ describe("the tests on a machine without psql", function () {
         assert.equal(run.status, 1);
         assert.match(run.stderr, /^rehearse: psql is not installed: apt-get install -y postgresql-client/);
         assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith("migrate-first-")), []);
+    });
+});
+
+describe("sampling command lines during a run that fails", () => {
+    it("stops when the run is rejected, so nothing keeps the test process alive", async () => {
+        const { commandLinesDuring } = await import("./helpers/scratch");
+        const failing = Promise.reject(new Error("psql is not installed"));
+        failing.catch(() => undefined);
+        const sampled = await Promise.race([commandLinesDuring(failing).then(() => "stopped"), new Promise((resolve) => setTimeout(() => resolve("still sampling"), 2000))]);
+        assert.equal(sampled, "stopped");
     });
 });

@@ -16,7 +16,10 @@ export function migrationsDir(files: Readonly<Record<string, string>>): string {
 export async function commandLinesDuring(running: Promise<unknown>): Promise<Set<string>> {
     const seen = new Set<string>();
     let finished = false;
-    void running.then(() => (finished = true));
+    // Stop on failure too: a rejected run (e.g. no psql) must not leave this loop sampling forever,
+    // which kept mocha from exiting after the failures.
+    const stop = () => void (finished = true);
+    void running.then(stop, stop);
     while (!finished) {
         for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
             try {
