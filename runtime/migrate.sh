@@ -16,7 +16,8 @@
 # Settings, from the environment only:
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE
 #                       the migrator's connection, from its Secret
-#   DATABASE_URL        postgresql://user:password@host:port/db?sslmode=...: split into
+#   DATABASE_URL        postgresql://user@host:port/db?sslmode=... (a password after the user
+#                       and a colon): split into
 #                       the libpq variables above inside the script (never a command
 #                       line); a libpq variable that is set wins
 #   MIGRATIONS_DIR      directory of <version>_<description>.sql files (default /migrations)
@@ -281,12 +282,15 @@ EOF
                 if (version in idx)
                     print "SELECT format(" q "DROP INDEX CONCURRENTLY IF EXISTS %s" q ", i.indexrelid::regclass) FROM pg_index i WHERE NOT i.indisvalid AND i.indexrelid IN (SELECT to_regclass(n) FROM unnest(ARRAY[" idx[version] "]::text[]) n) \\gexec"
                 print "SELECT clock_timestamp() AS mf_started, coalesce(array_agg(indexrelid)::text, " q "{}" q ") AS mf_invalid FROM pg_index WHERE NOT indisvalid \\gset"
-                check = "pg_temp.mf_check(" q name q ", NULL, " lock ", :mf_total, :" q "mf_invalid" q ", ARRAY[" (version in idx ? idx[version] : "NULL") "]::text[])"; commit = ""
+                check = "pg_temp.mf_check(" q name q ", NULL, " lock ", :mf_total, :" q "mf_invalid" q ", ARRAY[" (version in idx ? idx[version] : "NULL") "]::text[])"
+                # Its history row commits on its own: a BEGIN in the same query string would
+                # take the row into the transaction of the next file.
+                commit = ";\n"
             }
             print ENVIRON["MF_PSQL"]; print "\\set ECHO errors"; print "\\i " q ENVIRON["MF_DIR"] "/" name q; print "\\set ECHO none"; print ENVIRON["MF_PSQL"]
             print ENVIRON["MF_RESET"] " \\; INSERT INTO migrate_first.schema_history (version, name, checksum, release, duration_ms, applied_by, transactional, completes)"
             print "SELECT " version ", " q name q ", " q $3 q ", :" q "release" q ", (extract(epoch FROM clock_timestamp() - :" q "mf_started" q "::timestamptz) * 1000)::int, current_user || " q "@" q " || :" q "host" q ", " $4 ", completes FROM pg_temp.mf_file WHERE version = " version " AND " check
-            print commit " \\; " ENVIRON["MF_BEGIN"] ", (SELECT duration_ms FROM migrate_first.schema_history WHERE version = " version ") AS mf_ms \\gset"
+            print commit (commit == ";\n" ? "" : " \\; ") ENVIRON["MF_BEGIN"] ", (SELECT duration_ms FROM migrate_first.schema_history WHERE version = " version ") AS mf_ms \\gset"
             print "\\echo migrate: applied " name " in :mf_ms ms"; print "\\endif"
         }' "$work/annotated.indexes" "$work/annotated.advisory" "$work/annotated"
     printf '%s\n' "COMMIT;"

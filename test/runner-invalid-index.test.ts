@@ -37,6 +37,14 @@ for (const shell of runtimeShells()) {
             assert.throws(() => runSql(db.migrator, "INSERT INTO t VALUES ('a');"), /duplicate key/);
         });
 
+        it("a no-transaction file that succeeded stays recorded when a later file fails", async () => {
+            const db = environment();
+            const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (email text);\n", "2_index.sql": uniqueIndex, "3_bad.sql": "SELECT * FROM no_such_table;\n" });
+            const run = await runScript("migrate.sh", { ...migrateEnv(db, dir), ...shell.env });
+            assert.equal(run.code, 1);
+            assert.equal(runSql(db.migrator, "SELECT string_agg(name, ',' ORDER BY version) FROM migrate_first.schema_history;"), "1_t.sql,2_index.sql");
+        });
+
         it("an index INVALID before the file runs (left by hand, or by an older runner) is dropped and built again", async () => {
             const db = environment();
             const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (email text);\nINSERT INTO t VALUES ('a'), ('a');\n" });
