@@ -16,8 +16,7 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
     let project: PulumiProject;
 
     const stackConfig = (stack: "staging" | "prod", extra: Record<string, unknown> = {}): Record<string, unknown> => {
-        const config = stackConfigFor(stack, server, { kubernetes: { renderDirectory: join(project.home, `rendered-${stack}`) }, ...extra });
-        return { ...config, database: { ...(config.database as object), name: `shop_${stack}`, sslmode: "disable" } };
+        return stackConfigFor(stack, server, { kubernetes: { renderDirectory: join(project.home, `rendered-${stack}`) }, database: { name: `shop_${stack}`, sslmode: "disable" }, ...extra });
     };
     const withImage = (stack: "staging" | "prod", image: string, extra: Record<string, unknown> = {}) => {
         const config = stackConfig(stack, extra);

@@ -45,11 +45,12 @@ export function learnPassword(server: E2eServer, url: unknown): string {
     return role;
 }
 
-/** A stack file of the repository, its `migrate-first:` entries by field, with `database` pointed at `server`. */
+/** A stack file of the repository, its `migrate-first:` entries by field, with `database` pointed at `server`; `extra.database` merges into it. */
 export function stackConfigFor(stack: string, server: E2eServer, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
     const file = join(resolve(__dirname, "..", ".."), `Pulumi.${stack}.yaml`);
     const config = (parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
     const entries = Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^migrate-first:/, ""), value]));
-    const database = { ...(entries.database as Record<string, unknown>), host: "127.0.0.1", port: server.pg.port, adminUser: platformAdmin };
-    return { ...entries, database, ...extra };
+    const { database: extraDatabase, ...rest } = extra;
+    const database = { ...(entries.database as object), host: "127.0.0.1", port: server.pg.port, adminUser: platformAdmin, ...(extraDatabase as object | undefined) };
+    return { ...entries, ...rest, database };
 }
