@@ -35,7 +35,7 @@ With delivery "direct" Pulumi applies the workload itself: manifests.yaml goes t
             // A platform stack: every request file, validated as a whole before anything is written.
             const requested = selfServiceEnvironments(config, dir);
             console.log(`render: stack ${opts.stack}: ${requested.length} self-service environment(s)`);
-            (await checkRequestedMigrations(requested, dir)).forEach((w) => console.log(`render: warning: ${w}`));
+            (await checkRequestedMigrations(requested, dir)).warnings.forEach((w) => console.log(`render: warning: ${w}`));
             const scripts = loadRuntimeScripts();
             const rendered = requested.map((r) => ({ dir: join(out, r.key), files: renderEnvironment(r.spec, scripts, r.file).files }));
             rendered.forEach((r) => write(r.dir, r.files));

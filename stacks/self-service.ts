@@ -6,7 +6,8 @@ import { impliedTier, SpecError } from "../spec";
 import { configNamespace } from "./config";
 import { kubernetesProvider } from "./kubernetes-provider";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
-import { checkRequestedMigrations } from "./request-migrations";
+import { CheckedRequests, checkRequestedMigrations } from "./request-migrations";
+import { readShippedEnvironments } from "./stack-state";
 import { Requested, SelfServiceError, selfServiceEnvironments } from "./requests";
 
 /** The program of a self-service stack: its outputs, one entry per environment. */
@@ -19,8 +20,11 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
         if (error instanceof SpecError || error instanceof SelfServiceError) throw new pulumi.RunError(error.message);
         throw error;
     }
+    // The same gate as an environment stack's, each request checked against what this stack shipped to it last.
+    let checked: CheckedRequests;
     try {
-        (await checkRequestedMigrations(requested, process.cwd())).forEach((warning) => pulumi.log.warn(warning));
+        checked = await checkRequestedMigrations(requested, process.cwd(), await readShippedEnvironments("last-release", stack));
+        checked.warnings.forEach((warning) => pulumi.log.warn(warning));
     } catch (error) {
         if (error instanceof SelfServiceError) throw new pulumi.RunError(error.message);
         throw error;
@@ -36,7 +40,7 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
     const environments: Record<string, unknown> = {};
     for (const { key, file, spec } of requested) {
         const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl, databaseProvider }, kubernetes === undefined ? undefined : { providers: [kubernetes] });
-        environments[key] = { file, namespace: env.namespace, database: env.databaseName, image: spec.app.image, application: env.applicationName };
+        environments[key] = { file, namespace: env.namespace, database: env.databaseName, image: spec.app.image, migrationVersions: checked.versions.get(key), application: env.applicationName };
     }
     // A tier below the stack name's was allowed only with a reason (spec/schema.ts): say it, and keep it in the outputs.
     const lowered = requested[0]?.spec;

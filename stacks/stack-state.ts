@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
+import type { ShippedRelease } from "../lint";
 import { EnvironmentSpec } from "../spec";
 
 /** What a stack's last update exported that later updates read back. */
@@ -32,6 +33,25 @@ export async function readStackState(resourceName: string, stack: string): Promi
         migratorDatabaseUrl: text(url),
         verifiedImages: strings(verified?.value),
     };
+}
+
+/**
+ * What a self-service stack's last update shipped to each environment (its `environments`
+ * output: image and migration versions by "<team>-<app>"), so each request's contracts are
+ * checked as the environment program checks a stack's; empty for a stack never updated.
+ */
+export async function readShippedEnvironments(resourceName: string, stack: string): Promise<Map<string, ShippedRelease>> {
+    const ref = new pulumi.StackReference(resourceName, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}` });
+    const details = await ref.getOutputDetails("environments");
+    const shipped = new Map<string, ShippedRelease>();
+    const environments = details?.value;
+    if (typeof environments !== "object" || environments === null) return shipped;
+    for (const [key, value] of Object.entries(environments as Record<string, unknown>)) {
+        const entry = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+        const versions = strings(entry.migrationVersions);
+        if (typeof entry.image === "string" && versions !== undefined) shipped.set(key, { image: entry.image, versions });
+    }
+    return shipped;
 }
 
 // libpq's sslmode in node-postgres' terms: "require" encrypts without checking the certificate, "verify-*" checks it.

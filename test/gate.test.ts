@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { devStackYaml } from "./helpers/specs";
-import { runProgram } from "./helpers/program";
+import { created, runProgram, stackRef } from "./helpers/program";
 import { scratchDir } from "./helpers/scratch";
 
 const root = join(__dirname, "..");
@@ -87,7 +87,36 @@ describe("one migration gate for every entry point", function () {
             const { resources, error } = await runProgram({ "migrate-first:selfService": JSON.stringify(policy), "migrate-first:databaseAdminPassword": "pw" }, { stack: "platform" });
             assert.ok(error instanceof Error);
             assert.ok(error.message.includes(dropWithoutContract), error.message);
-            assert.equal(resources.length, 0);
+            assert.deepEqual(created(resources), []);
+        } finally {
+            process.chdir(cwd);
+        }
+    });
+
+    it("checks each self-service environment's contracts against what the stack shipped to it last, as a stack's", async () => {
+        const dir = scratchDir("gate-contracts");
+        const migrations = join(dir, "environments", "payments-checkout", "migrations");
+        mkdirSync(migrations, { recursive: true });
+        writeFileSync(join(dir, "environments", "payments-checkout.yaml"), "app: checkout\nteam: payments\nimage: ghcr.io/acme/checkout:v2.0.0\n");
+        writeFileSync(join(migrations, "0001_users.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, email text, is_email_confirmed boolean);\n");
+        writeFileSync(join(migrations, "0002_add_verified.sql"), "ALTER TABLE users ADD COLUMN email_verified boolean;\n");
+        writeFileSync(join(migrations, "0003_drop_confirmed.sql"), "-- migrate-first: contract completes 2\nALTER TABLE users DROP COLUMN is_email_confirmed;\n");
+        const policy = { registries: ["ghcr.io/acme/"], teams: ["payments"], database: { host: "postgres.platform.internal" }, argocd: { repoURL: "https://github.com/acme/gitops.git" } };
+        const config = { "migrate-first:selfService": JSON.stringify(policy), "migrate-first:databaseAdminPassword": "pw" };
+        const cwd = process.cwd();
+        process.chdir(dir);
+        try {
+            const fresh = await runProgram(config, { stack: "platform" });
+            assert.equal(fresh.error, undefined, String(fresh.error));
+            const environments = fresh.outputs.environments as Record<string, { migrationVersions?: string[] }>;
+            assert.deepEqual(environments["payments-checkout"]?.migrationVersions, ["1", "2", "3"], "a new database takes the whole history; the versions are exported");
+
+            const shipped = { environments: { "payments-checkout": { image: "ghcr.io/acme/checkout:v1.0.0", migrationVersions: ["1"] } } };
+            const { resources, error } = await runProgram(config, { stack: "platform", stackOutputs: { [stackRef("platform")]: shipped } });
+            assert.ok(error instanceof Error);
+            assert.ok(error.message.includes("environments/payments-checkout.yaml:\n    - in the migrations at "), error.message);
+            assert.ok(error.message.includes("0003_drop_confirmed.sql completes 0002_add_verified.sql, which arrives in this same release (ghcr.io/acme/checkout:v2.0.0): the old version still running needs what the expand keeps — deploy a release with 0002_add_verified.sql alone"), error.message);
+            assert.deepEqual(created(resources), []);
         } finally {
             process.chdir(cwd);
         }
