@@ -82,11 +82,17 @@ func startChild(path string, args []string, timeout time.Duration) (*child, erro
 	cmd.Stderr = os.Stderr
 	// If this host is killed outright, the kernel kills the child (Linux; see child_linux.go).
 	setParentDeathSignal(cmd)
-	pipe, err := cmd.StdoutPipe()
+	// A pipe of our own, not StdoutPipe: Wait closes that one as soon as the child exits,
+	// losing what it printed last, and Wait runs beside the reads here.
+	pipe, out, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.Stdout = out
+	err = cmd.Start()
+	_ = out.Close() // the child holds its own copy; EOF comes when it exits
+	if err != nil {
+		_ = pipe.Close()
 		return nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	c := &child{cmd: cmd, stdout: bufio.NewReader(pipe), exited: make(chan struct{})}

@@ -33,7 +33,6 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		fmt.Printf("%d\n", handle.Port)
-		fmt.Println("after the port")
 		<-handle.Done
 	case "garbage":
 		fmt.Println("not a port")
@@ -48,7 +47,9 @@ type argsRuntime struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 }
 
+// It prints a line before it answers, so the test knows the line was written when the answer comes.
 func (argsRuntime) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	fmt.Println("after the port")
 	return &pulumirpc.PluginInfo{Version: strings.Join(os.Args[1:], " ")}, nil
 }
 
