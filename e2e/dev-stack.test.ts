@@ -34,6 +34,7 @@ describe("the dev stack, with the real Pulumi engine", function () {
             assert.match(out, new RegExp(`\\+ ${type.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`), `preview shows no ${type} to create`);
         }
         assert.equal(server.superSql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'shop';"), "0");
+        assert.doesNotMatch(out, /Undefined value/, "an output without a value makes the engine warn at every preview");
     });
 
     it("creates the database, both roles, the schema, grants and default privileges on `pulumi up`", async () => {

@@ -73,7 +73,7 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
         databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
         alertWebhookUrl: config.getSecret("alertWebhookUrl"),
     }, kubernetes === undefined ? undefined : { providers: [kubernetes] });
-    return {
+    return definedOnly({
         namespace: env.namespace,
         database: env.databaseName,
         image: spec.app.image,
@@ -94,5 +94,10 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
         syncPlan: env.syncPlan,
         appDatabaseUrl: env.appDatabaseUrl,
         migratorDatabaseUrl: env.migratorDatabaseUrl,
-    };
+    });
+}
+
+/** The outputs that have a value: the engine warns of every undefined one at each preview. */
+function definedOnly(outputs: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }
