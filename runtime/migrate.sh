@@ -45,6 +45,7 @@
 # settings, whatever the file before it SET. A no-transaction file is never recorded while
 # an index it builds is INVALID; before it runs, an INVALID index of the same name (what a
 # failed attempt left) is dropped.
+# Needs Postgres 14 or later (idle_session_timeout, client_connection_check_interval).
 # Exit 0: every statement of every pending file ran, committed, and was recorded once.
 # Exit 1: the hook failed; the message says why and what to do.
 set -u
