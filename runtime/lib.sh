@@ -115,6 +115,8 @@ function word(w) {
     }
 }
 function statement_end(   j, k) {
+    # psql reads COPY ... FROM STDIN data raw from the lines that follow, up to "\.".
+    for (j = 2; j < nw; j++) if (W[1] == "COPY" && W[j] == "FROM" && W[j + 1] == "STDIN") copying = 1
     if (W[1] == "CREATE") {
         j = 2
         if (W[j] == "UNIQUE") j++
@@ -129,7 +131,7 @@ function statement_end(   j, k) {
 FNR == 1 {
     if (NR > 1) eof()
     name = FILENAME; sub(/.*\//, "", name)
-    st = "code"; depth = 0; paren = 0; header = 1; nw = 0; atomic = 0; split("", W); split("", R)
+    st = "code"; depth = 0; paren = 0; header = 1; nw = 0; atomic = 0; copying = 0; split("", W); split("", R)
     if (substr($0, 1, 3) == bom) $0 = substr($0, 4)
 }
 function eof() {
@@ -143,6 +145,7 @@ function eof() {
 {
     last = FNR; line = $0; n = length(line); i = 1
     if (!(name in advisory) && tolower(line) ~ /advisory/) { advisory[name] = 1; print "A", name }
+    if (st == "copy") { if (line ~ /^\\\.\r?$/) st = "code"; next }
     while (i <= n) {
         rest = substr(line, i)
         if (st == "block") {
@@ -211,6 +214,7 @@ function eof() {
         }
         header = 0; i++
     }
+    if (copying) { st = "copy"; copying = 0 }
 }
 END { if (NR > 0) eof() }
 AWK

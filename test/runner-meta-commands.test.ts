@@ -49,6 +49,18 @@ for (const shell of runtimeShells()) {
             });
         }
 
+        it("reads COPY ... FROM stdin data as data (\\N, \\t), up to its \\.; a meta-command after it is still refused", async () => {
+            const db = environment();
+            const copy = "CREATE TABLE t (a int, b text);\nCOPY t (a, b) FROM stdin;\n1\t\\N\n2\tx\\ty\n\\.\n";
+            const ok = await runScript("migrate.sh", { ...migrateEnv(db, migrationsDir({ "1_copy.sql": copy })), ...shell.env });
+            assert.equal(ok.code, 0, ok.stderr);
+            assert.equal(runSql(db.migrator, "SELECT string_agg(a || ':' || coalesce(b, 'null'), ',' ORDER BY a) FROM t;"), "1:null,2:x\ty");
+            const other = environment();
+            const bad = await runScript("migrate.sh", { ...migrateEnv(other, migrationsDir({ "1_copy.sql": `${copy}\\q\n` })), ...shell.env });
+            assert.equal(bad.code, 1);
+            assert.match(bad.stderr, /1_copy\.sql:6: \\q: psql would run this as a meta-command/);
+        });
+
         it("leaves alone what only looks like them: casts, slices, strings, comments, dollar quotes, BEGIN ATOMIC", async () => {
             const db = environment();
             const dir = migrationsDir({
