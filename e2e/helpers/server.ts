@@ -10,7 +10,7 @@ import { SqlAs } from "../../test/helpers/privilege-facts";
 /** The admin Pulumi connects as: CREATEDB and CREATEROLE, no superuser, as on RDS or Cloud SQL. */
 export const platformAdmin = "platform_admin";
 
-/** A real Postgres 18 with a managed-server-like admin role, and SQL as any role whose password is known. */
+/** A real Postgres 18 with a managed-server-like admin role, and SQL as each role whose password is known. */
 export interface E2eServer {
     readonly pg: LocalPostgres;
     readonly adminPassword: string;
