@@ -22,9 +22,14 @@ async function timed(project: PulumiProject, args: string[]): Promise<number> {
 
 /** The mock runtime's wall time for the same program, in a process of its own (as `pulumi` starts one). */
 function mockMs(args: string[]): number | string {
-    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], { encoding: "utf8", cwd: join(__dirname, "..") });
+    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], {
+        encoding: "utf8",
+        cwd: join(__dirname, ".."),
+    });
     const line = child.stdout.trim().split("\n").pop() ?? "";
-    return child.status === 0 && line.startsWith("{") ? (JSON.parse(line) as { ms: number }).ms : `failed: ${child.stderr.trim().split("\n").pop() ?? ""}`;
+    return child.status === 0 && line.startsWith("{")
+        ? (JSON.parse(line) as { ms: number }).ms
+        : `failed: ${child.stderr.trim().split("\n").pop() ?? ""}`;
 }
 
 /** preview and up on a new stack, then again with nothing to change. */
@@ -62,7 +67,12 @@ async function selfService(server: E2eServer, count: number): Promise<number[]> 
     await project.initStack("platform", { databaseAdminPassword: server.adminPassword });
     const figures = await coldAndWarm(project, "platform");
     const mock = mockMs([join(__dirname, "self-service.ts"), "--child", String(count)]);
-    row([`self-service ${count}`, ...figures.map(seconds), typeof mock === "number" ? seconds(mock) : mock, seconds((figures[1] ?? 0) / count)]);
+    row([
+        `self-service ${count}`,
+        ...figures.map(seconds),
+        typeof mock === "number" ? seconds(mock) : mock,
+        seconds((figures[1] ?? 0) / count),
+    ]);
     return figures;
 }
 
@@ -81,7 +91,9 @@ async function main(): Promise<void> {
         const ups = new Map<number, number>();
         for (const count of sizes) ups.set(count, (await selfService(server, count))[1] ?? NaN);
         const [one, fifty] = [ups.get(1) ?? NaN, ups.get(50) ?? NaN];
-        console.log(`    a new stack's up, per environment, 50 against 1: ${(fifty / 50 / one).toFixed(2)}x (1.00x is linear in environments)`);
+        console.log(
+            `    a new stack's up, per environment, 50 against 1: ${(fifty / 50 / one).toFixed(2)}x (1.00x is linear in environments)`,
+        );
     } finally {
         await server.pg.stop();
     }

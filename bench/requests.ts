@@ -11,10 +11,16 @@ export function requestFolder(count: number, parent = tmpdir()): string {
     for (let i = 0; i < count; i++) {
         const team = benchTeams[i % benchTeams.length] ?? "payments";
         const app = `service-${String(i).padStart(3, "0")}`;
-        writeFileSync(join(dir, `${team}-${app}.yaml`), `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.${i}.0\nsize: ${["small", "medium", "large"][i % 3]}\n`);
+        writeFileSync(
+            join(dir, `${team}-${app}.yaml`),
+            `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.${i}.0\nsize: ${["small", "medium", "large"][i % 3]}\n`,
+        );
         // Each request's migrations, where the platform's gate lints them.
         mkdirSync(join(dir, `${team}-${app}`, "migrations"), { recursive: true });
-        writeFileSync(join(dir, `${team}-${app}`, "migrations", "0001_create_items.sql"), "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL);\n");
+        writeFileSync(
+            join(dir, `${team}-${app}`, "migrations", "0001_create_items.sql"),
+            "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL);\n",
+        );
     }
     return dir;
 }

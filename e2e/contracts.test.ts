@@ -52,7 +52,10 @@ describe("expand/contract at preview, with the real Pulumi engine", function () 
         release(project, "shop_a", "ghcr.io/acme/shop:v1.2.0", 3);
         const result = await project.pulumi(["preview", "--stack", "dev"]);
         assert.notEqual(result.status, 0);
-        assert.match(result.stdout + result.stderr, /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\): the old version still running needs what the expand keeps/);
+        assert.match(
+            result.stdout + result.stderr,
+            /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which arrives in this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\): the old version still running needs what the expand keeps/,
+        );
     });
 
     it("refuses a contract shipped with the very image that shipped its expand, and passes it with a later one", async () => {
@@ -63,7 +66,10 @@ describe("expand/contract at preview, with the real Pulumi engine", function () 
         release(project, "shop_b", "ghcr.io/acme/shop:v1.2.0", 3);
         const result = await project.pulumi(["preview", "--stack", "dev"]);
         assert.notEqual(result.status, 0);
-        assert.match(result.stdout + result.stderr, /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\) applied/);
+        assert.match(
+            result.stdout + result.stderr,
+            /0003_drop_is_email_confirmed\.sql completes 0002_add_email_verified\.sql, which this same release \(ghcr\.io\/acme\/shop:v1\.2\.0\) applied/,
+        );
         release(project, "shop_b", "ghcr.io/acme/shop:v1.3.0", 3);
         await project.must(["preview", "--stack", "dev"]);
     });

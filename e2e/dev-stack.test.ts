@@ -30,7 +30,14 @@ describe("the dev stack, with the real Pulumi engine", function () {
 
     it("previews the whole environment and creates nothing", async () => {
         const out = await project.must(["preview", "--stack", "dev", "--diff"]);
-        for (const type of ["postgresql:index/database:Database", "postgresql:index/role:Role", "postgresql:index/grant:Grant", "postgresql:index/defaultPrivileges:DefaultPrivileges", "random:index/randomPassword:RandomPassword", "kubernetes:argoproj.io/v1alpha1:Application"]) {
+        for (const type of [
+            "postgresql:index/database:Database",
+            "postgresql:index/role:Role",
+            "postgresql:index/grant:Grant",
+            "postgresql:index/defaultPrivileges:DefaultPrivileges",
+            "random:index/randomPassword:RandomPassword",
+            "kubernetes:argoproj.io/v1alpha1:Application",
+        ]) {
             assert.match(out, new RegExp(`\\+ ${type.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`), `preview shows no ${type} to create`);
         }
         assert.equal(server.superSql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'shop';"), "0");
@@ -43,9 +50,18 @@ describe("the dev stack, with the real Pulumi engine", function () {
         learnPassword(server, outputs.migratorDatabaseUrl);
         learnPassword(server, outputs.appDatabaseUrl);
         assert.equal(outputs.database, "shop");
-        assert.equal(server.superSql("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop';"), "platform_admin");
+        assert.equal(
+            server.superSql("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop';"),
+            "platform_admin",
+        );
         assert.equal(server.superSql("shop", "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'app';"), "shop_migrator");
-        assert.equal(server.superSql("postgres", "SELECT string_agg(rolname || ':' || rolcanlogin || rolsuper || rolcreaterole || rolcreatedb, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'shop%';"), "shop_app:truefalsefalsefalse,shop_migrator:truefalsefalsefalse");
+        assert.equal(
+            server.superSql(
+                "postgres",
+                "SELECT string_agg(rolname || ':' || rolcanlogin || rolsuper || rolcreaterole || rolcreatedb, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'shop%';",
+            ),
+            "shop_app:truefalsefalsefalse,shop_migrator:truefalsefalsefalse",
+        );
     });
 
     describe("least privilege, as each role created by the provider", () => {
@@ -65,8 +81,14 @@ describe("the dev stack, with the real Pulumi engine", function () {
         const fromCli = new Map(objectsIn(out).map((o) => [objectKey(o), o]));
         const fromProvider = objectsIn(join(rendered, "1-manifest"));
         const compared = fromProvider.filter((o) => o.kind === "Application" || o.kind === "NetworkPolicy");
-        assert.ok(compared.some((o) => o.kind === "Application"), "the provider rendered no Application");
-        assert.equal(compared.filter((o) => o.kind === "NetworkPolicy").length, [...fromCli.values()].filter((o) => o.kind === "NetworkPolicy").length);
+        assert.ok(
+            compared.some((o) => o.kind === "Application"),
+            "the provider rendered no Application",
+        );
+        assert.equal(
+            compared.filter((o) => o.kind === "NetworkPolicy").length,
+            [...fromCli.values()].filter((o) => o.kind === "NetworkPolicy").length,
+        );
         for (const object of compared) {
             const twin = fromCli.get(objectKey(object));
             assert.ok(twin !== undefined, `${objectKey(object)} is rendered by the provider but not by npm run render`);
@@ -75,7 +97,11 @@ describe("the dev stack, with the real Pulumi engine", function () {
     });
 
     describe("secrets, for real", () => {
-        const canaries = () => [adminPassword, webhook, ...[...server.passwords].filter(([role]) => role.startsWith("shop_")).map(([, password]) => password)];
+        const canaries = () => [
+            adminPassword,
+            webhook,
+            ...[...server.passwords].filter(([role]) => role.startsWith("shop_")).map(([, password]) => password),
+        ];
 
         it("keeps the admin password, the webhook and the role passwords out of the state and the plain outputs", async () => {
             const exported = await project.must(["stack", "export", "--stack", "dev"]);
@@ -83,7 +109,11 @@ describe("the dev stack, with the real Pulumi engine", function () {
             const files = textOfTree(join(project.home, "state"));
             assert.equal(canaries().length, 4);
             for (const canary of canaries()) {
-                for (const [where, text] of [["stack export", exported], ["stack output", plain], ["the backend's files", files]] as const) {
+                for (const [where, text] of [
+                    ["stack export", exported],
+                    ["stack output", plain],
+                    ["the backend's files", files],
+                ] as const) {
                     assert.ok(!text.includes(canary), `a secret is in ${where} in plain text`);
                 }
             }
@@ -97,14 +127,27 @@ describe("the dev stack, with the real Pulumi engine", function () {
         it("writes the admin password nowhere in the rendered directory, and the others only into Secret objects", () => {
             // The provider writes a Secret's stringData as base64 data: look for both forms.
             const forms = (value: string) => [value, Buffer.from(value).toString("base64")];
-            const decoded = (o: KubeObject) => Object.values((o.data ?? {}) as Record<string, string>).map((v) => Buffer.from(v, "base64").toString());
+            const decoded = (o: KubeObject) =>
+                Object.values((o.data ?? {}) as Record<string, string>).map((v) => Buffer.from(v, "base64").toString());
             const objects = objectsIn(join(rendered, "1-manifest"));
-            const secrets = objects.filter((o) => o.kind === "Secret").flatMap((o) => [JSON.stringify(o), ...decoded(o)]).join("\n");
-            const others = objects.filter((o) => o.kind !== "Secret").map((o) => JSON.stringify(o)).join("\n");
-            assert.ok(forms(adminPassword).every((form) => !`${secrets}${others}`.includes(form)), "the admin password was rendered");
+            const secrets = objects
+                .filter((o) => o.kind === "Secret")
+                .flatMap((o) => [JSON.stringify(o), ...decoded(o)])
+                .join("\n");
+            const others = objects
+                .filter((o) => o.kind !== "Secret")
+                .map((o) => JSON.stringify(o))
+                .join("\n");
+            assert.ok(
+                forms(adminPassword).every((form) => !`${secrets}${others}`.includes(form)),
+                "the admin password was rendered",
+            );
             for (const canary of canaries().slice(1)) {
                 assert.ok(secrets.includes(canary), "a Secret object lacks its value");
-                assert.ok(forms(canary).every((form) => !others.includes(form)), "a secret was rendered outside a Secret object");
+                assert.ok(
+                    forms(canary).every((form) => !others.includes(form)),
+                    "a secret was rendered outside a Secret object",
+                );
             }
         });
     });

@@ -7,8 +7,12 @@ import { E2eServer, stackConfigFor, startServer } from "./helpers/server";
 
 /** The resources a stack's state holds, by type, the stack itself and providers left out. */
 async function createdTypes(project: PulumiProject, stack: string): Promise<string[]> {
-    const state = JSON.parse(await project.must(["stack", "export", "--stack", stack])) as { deployment?: { resources?: { type: string }[] } };
-    return (state.deployment?.resources ?? []).map((r) => r.type).filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:"));
+    const state = JSON.parse(await project.must(["stack", "export", "--stack", stack])) as {
+        deployment?: { resources?: { type: string }[] };
+    };
+    return (state.deployment?.resources ?? [])
+        .map((r) => r.type)
+        .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:"));
 }
 
 // The mistakes a new user meets first, through the real CLI.

@@ -26,7 +26,10 @@ describe("the policy pack, loaded by the real Pulumi CLI", function () {
     for (const [title, stack, extra] of stacks) {
         it(`passes ${title}`, async () => {
             const project = new PulumiProject(`policy-${stack}`);
-            project.writeStack(stack, stackConfigFor(stack, server, { kubernetes: { renderDirectory: join(project.home, "rendered") }, ...extra }));
+            project.writeStack(
+                stack,
+                stackConfigFor(stack, server, { kubernetes: { renderDirectory: join(project.home, "rendered") }, ...extra }),
+            );
             await project.initStack(stack, { databaseAdminPassword: server.adminPassword });
             const out = await project.must(["preview", "--stack", stack, "--policy-pack", pack]);
             assert.match(out, /Policies:\s+✅ migrate-first@v[\d.]+ \(local: /);

@@ -16,13 +16,21 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
     let project: PulumiProject;
 
     const stackConfig = (stack: "staging" | "prod", extra: Record<string, unknown> = {}): Record<string, unknown> => {
-        return stackConfigFor(stack, server, { kubernetes: { renderDirectory: join(project.home, `rendered-${stack}`) }, database: { name: `shop_${stack}`, sslmode: "disable" }, ...extra });
+        return stackConfigFor(stack, server, {
+            kubernetes: { renderDirectory: join(project.home, `rendered-${stack}`) },
+            database: { name: `shop_${stack}`, sslmode: "disable" },
+            ...extra,
+        });
     };
     const withImage = (stack: "staging" | "prod", image: string, extra: Record<string, unknown> = {}) => {
         const config = stackConfig(stack, extra);
         return { ...config, app: { ...(config.app as object), image } };
     };
-    const databases = () => server.superSql("postgres", "SELECT coalesce(string_agg(datname, ',' ORDER BY datname), '') FROM pg_database WHERE datname LIKE 'shop%';");
+    const databases = () =>
+        server.superSql(
+            "postgres",
+            "SELECT coalesce(string_agg(datname, ',' ORDER BY datname), '') FROM pg_database WHERE datname LIKE 'shop%';",
+        );
 
     before(async () => {
         requireEngines();
@@ -38,7 +46,10 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
     it("refuses on prod an image staging has not verified, before creating anything", async () => {
         const result = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "prod"]);
         assert.notEqual(result.status, 0);
-        assert.match(result.stdout + result.stderr, /app\.image "ghcr\.io\/acme\/shop:v1\.2\.0" has not passed staging's PostSync smoke check; staging has verified no image yet\. Nothing was created/);
+        assert.match(
+            result.stdout + result.stderr,
+            /app\.image "ghcr\.io\/acme\/shop:v1\.2\.0" has not passed staging's PostSync smoke check; staging has verified no image yet\. Nothing was created/,
+        );
         assert.equal(databases(), "");
     });
 
@@ -49,11 +60,22 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
         const appRole = learnPassword(server, outputs.appDatabaseUrl);
         const env = (role: string) => server.pg.env(role, server.passwords.get(role) ?? "", "shop_staging");
         const migrations = join(project.dir, "examples", "shop", "migrations");
-        const migrate = await runScript("migrate.sh", { ...env(migrator), APP: "shop", MIGRATIONS_DIR: migrations, RELEASE: verified, APP_ROLE: appRole });
+        const migrate = await runScript("migrate.sh", {
+            ...env(migrator),
+            APP: "shop",
+            MIGRATIONS_DIR: migrations,
+            RELEASE: verified,
+            APP_ROLE: appRole,
+        });
         assert.equal(migrate.code, 0, migrate.stderr);
         const app = await startStandInApp("/health");
         try {
-            const smoke = await runScript("smoke-check.sh", { ...env(appRole), HEALTH_URL: app.healthUrl, MIGRATIONS_DIR: migrations, RELEASE: verified });
+            const smoke = await runScript("smoke-check.sh", {
+                ...env(appRole),
+                HEALTH_URL: app.healthUrl,
+                MIGRATIONS_DIR: migrations,
+                RELEASE: verified,
+            });
             assert.equal(smoke.code, 0, smoke.stderr);
         } finally {
             await app.close();
@@ -71,11 +93,17 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
         project.writeStack("prod", withImage("prod", unverified));
         const refused = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "prod"]);
         assert.notEqual(refused.status, 0);
-        assert.match(refused.stdout + refused.stderr, /app\.image "ghcr\.io\/acme\/shop:v1\.3\.0" has not passed staging's PostSync smoke check; the newest image staging verified is "ghcr\.io\/acme\/shop:v1\.2\.0"/);
+        assert.match(
+            refused.stdout + refused.stderr,
+            /app\.image "ghcr\.io\/acme\/shop:v1\.3\.0" has not passed staging's PostSync smoke check; the newest image staging verified is "ghcr\.io\/acme\/shop:v1\.2\.0"/,
+        );
         const reason = "hotfix for incident 4711, verified by hand";
         project.writeStack("prod", withImage("prod", unverified, { promotion: { override: reason } }));
         const out = await project.must(["up", "--yes", "--skip-preview", "--stack", "prod"]);
-        assert.match(out, /warning: promotion override: app\.image "ghcr\.io\/acme\/shop:v1\.3\.0" has not passed staging's PostSync smoke check/);
+        assert.match(
+            out,
+            /warning: promotion override: app\.image "ghcr\.io\/acme\/shop:v1\.3\.0" has not passed staging's PostSync smoke check/,
+        );
         assert.deepEqual((await project.outputs("prod")).promotionOverride, { image: unverified, from: "staging", reason });
     });
 

@@ -11,7 +11,11 @@ describe("platform self-service, with the real Pulumi engine", function () {
     let server: E2eServer;
     let project: PulumiProject;
     let requests: string;
-    const databases = () => server.superSql("postgres", "SELECT coalesce(string_agg(datname, ',' ORDER BY datname), '') FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1');");
+    const databases = () =>
+        server.superSql(
+            "postgres",
+            "SELECT coalesce(string_agg(datname, ',' ORDER BY datname), '') FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1');",
+        );
 
     before(async () => {
         requireEngines();
@@ -19,14 +23,23 @@ describe("platform self-service, with the real Pulumi engine", function () {
         project = new PulumiProject("self-service");
         requests = join(project.dir, "e2e-requests");
         cpSync(join(project.dir, "environments"), requests, { recursive: true });
-        writeFileSync(join(requests, "payments-ledger.yaml"), "app: ledger\nteam: payments\nimage: ghcr.io/acme/ledger:v1.0.0\nmigration:\n  mode: command\n  command: [\"./ledger\", \"migrate\"]\n");
+        writeFileSync(
+            join(requests, "payments-ledger.yaml"),
+            'app: ledger\nteam: payments\nimage: ghcr.io/acme/ledger:v1.0.0\nmigration:\n  mode: command\n  command: ["./ledger", "migrate"]\n',
+        );
         project.writeStack("platform", {
             selfService: {
                 directory: "e2e-requests",
                 tier: "dev",
                 registries: ["ghcr.io/acme/"],
                 teams: ["payments", "search"],
-                database: { host: "127.0.0.1", port: server.pg.port, adminUser: platformAdmin, clusterHost: "postgres.databases.svc.cluster.local", sslmode: "disable" },
+                database: {
+                    host: "127.0.0.1",
+                    port: server.pg.port,
+                    adminUser: platformAdmin,
+                    clusterHost: "postgres.databases.svc.cluster.local",
+                    sslmode: "disable",
+                },
                 argocd: { repoURL: "https://github.com/acme/gitops.git", targetRevision: "main" },
                 kubernetes: { renderDirectory: join(project.home, "rendered") },
             },
@@ -36,7 +49,10 @@ describe("platform self-service, with the real Pulumi engine", function () {
     after(async () => server?.pg.stop());
 
     it("creates nothing at all when one request file is bad", async () => {
-        writeFileSync(join(requests, "growth-experiments.yaml"), "app: experiments\nteam: growth\nimage: ghcr.io/acme/experiments:v1.0.0\n");
+        writeFileSync(
+            join(requests, "growth-experiments.yaml"),
+            "app: experiments\nteam: growth\nimage: ghcr.io/acme/experiments:v1.0.0\n",
+        );
         const result = await project.pulumi(["up", "--yes", "--skip-preview", "--stack", "platform"]);
         assert.notEqual(result.status, 0);
         assert.match(result.stdout + result.stderr, /growth-experiments\.yaml/);

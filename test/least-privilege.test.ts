@@ -10,7 +10,12 @@ import { validSpec } from "./helpers/specs";
 describe("least privilege, on a real Postgres", function () {
     this.timeout(60000);
     let pg: LocalPostgres;
-    const passwords: Record<string, string> = { shop_migrator: "m-pass", shop_app: "a-pass", billing_migrator: "bm-pass", billing_app: "ba-pass" };
+    const passwords: Record<string, string> = {
+        shop_migrator: "m-pass",
+        shop_app: "a-pass",
+        billing_migrator: "bm-pass",
+        billing_app: "ba-pass",
+    };
     const names = (app: string): PrivilegeNames => {
         const plan = accessPlan(validSpec({ app: { name: app, image: `acme/${app}:v1` } }));
         return { database: plan.database, schema: plan.schema, migrator: plan.migrator, app: plan.app };
@@ -19,8 +24,12 @@ describe("least privilege, on a real Postgres", function () {
     const billing = names("billing");
 
     const sql: SqlAs = (user, database, text) => {
-        const password = user === "postgres" ? pg.adminPassword : passwords[user] ?? "";
-        const run = spawnSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"], { input: text, env: { ...process.env, ...pg.env(user, password, database) }, encoding: "utf8" });
+        const password = user === "postgres" ? pg.adminPassword : (passwords[user] ?? "");
+        const run = spawnSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"], {
+            input: text,
+            env: { ...process.env, ...pg.env(user, password, database) },
+            encoding: "utf8",
+        });
         return { ok: run.status === 0, out: run.stdout.trim(), err: run.stderr.trim() };
     };
 

@@ -18,7 +18,9 @@ export const engineBinaries = [
 export function requireEngines(): void {
     const missing = engineBinaries.filter((name) => !existsSync(join(enginesBin, name)));
     if (missing.length > 0) {
-        throw new Error(`${missing.join(", ")} not found in ${enginesBin}: run \`npm run engines\` first (it builds them from the Go module proxy)`);
+        throw new Error(
+            `${missing.join(", ")} not found in ${enginesBin}: run \`npm run engines\` first (it builds them from the Go module proxy)`,
+        );
     }
 }
 

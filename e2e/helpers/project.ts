@@ -26,7 +26,11 @@ export class PulumiProject {
     /** Everything every command printed, for the secrets audit. */
     readonly log: string[] = [];
 
-    constructor(purpose: string, program = ".", readonly passphrase = "e2e-passphrase") {
+    constructor(
+        purpose: string,
+        program = ".",
+        readonly passphrase = "e2e-passphrase",
+    ) {
         this.home = temporaryDir(`e2e-${purpose}`);
         this.dir = join(this.home, "project");
         this.programDir = join(this.dir, program);
@@ -46,8 +50,13 @@ export class PulumiProject {
      */
     writeStack(stack: string, config: Readonly<Record<string, unknown>>, namespace = "migrate-first"): void {
         const file = join(this.programDir, `Pulumi.${stack}.yaml`);
-        const before = (existsSync(file) ? parse(readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> } & Record<string, unknown>;
-        const secrets = Object.entries(before.config ?? {}).filter(([, value]) => typeof value === "object" && value !== null && "secure" in value);
+        const before = (existsSync(file) ? parse(readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> } & Record<
+            string,
+            unknown
+        >;
+        const secrets = Object.entries(before.config ?? {}).filter(
+            ([, value]) => typeof value === "object" && value !== null && "secure" in value,
+        );
         const entries = Object.fromEntries([...Object.entries(config).map(([key, value]) => [`${namespace}:${key}`, value]), ...secrets]);
         writeFileSync(file, stringify({ ...before, config: entries }));
     }
@@ -92,7 +101,10 @@ export class PulumiProject {
 
     /** Runs one of the project's own commands (`cli/<name>.ts`) in the copy. */
     tool(name: string, args: readonly string[]): CommandResult {
-        const run = spawnSync(join(this.dir, "node_modules", ".bin", "ts-node"), ["--transpile-only", `cli/${name}.ts`, ...args], { cwd: this.dir, encoding: "utf8" });
+        const run = spawnSync(join(this.dir, "node_modules", ".bin", "ts-node"), ["--transpile-only", `cli/${name}.ts`, ...args], {
+            cwd: this.dir,
+            encoding: "utf8",
+        });
         this.log.push(`$ ${name} ${args.join(" ")}\n${run.stdout}${run.stderr}`);
         return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
     }

@@ -3,7 +3,10 @@ import { join } from "path";
 import { parseAllDocuments } from "yaml";
 
 /** A Kubernetes object as parsed from YAML. */
-export type KubeObject = { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; annotations?: Record<string, string> } } & Record<string, unknown>;
+export type KubeObject = {
+    kind?: unknown;
+    metadata?: { name?: unknown; namespace?: unknown; annotations?: Record<string, string> };
+} & Record<string, unknown>;
 
 /** Every file under `dir`, recursively (none if it does not exist). */
 function filesUnder(dir: string): string[] {
@@ -24,7 +27,9 @@ export function objectsIn(dir: string): KubeObject[] {
 
 /** Every file under `dir` as one text, for a search for plain-text secrets. */
 export function textOfTree(dir: string): string {
-    return filesUnder(dir).map((file) => readFileSync(file, "latin1")).join("\n");
+    return filesUnder(dir)
+        .map((file) => readFileSync(file, "latin1"))
+        .join("\n");
 }
 
 export function objectKey(object: KubeObject): string {
@@ -33,7 +38,9 @@ export function objectKey(object: KubeObject): string {
 
 /** The object without what the provider adds to what the program gave it. */
 export function withoutProviderFields(object: KubeObject): KubeObject {
-    const annotations = Object.fromEntries(Object.entries(object.metadata?.annotations ?? {}).filter(([key]) => !key.startsWith("pulumi.com/")));
+    const annotations = Object.fromEntries(
+        Object.entries(object.metadata?.annotations ?? {}).filter(([key]) => !key.startsWith("pulumi.com/")),
+    );
     const metadata = { ...object.metadata, annotations };
     if (Object.keys(annotations).length === 0) delete (metadata as { annotations?: unknown }).annotations;
     return { ...object, metadata };

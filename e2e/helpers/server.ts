@@ -24,7 +24,10 @@ export interface E2eServer {
 export async function startServer(adminPassword: string): Promise<E2eServer> {
     const pg = await startPostgres();
     adminSql(pg, "postgres", `CREATE ROLE ${platformAdmin} LOGIN CREATEDB CREATEROLE PASSWORD ${literal(adminPassword)};`);
-    const passwords = new Map<string, string>([[platformAdmin, adminPassword], ["postgres", pg.adminPassword]]);
+    const passwords = new Map<string, string>([
+        [platformAdmin, adminPassword],
+        ["postgres", pg.adminPassword],
+    ]);
     const sql: SqlAs = (user, database, text) => {
         const run = spawnSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"], {
             input: text,
@@ -51,6 +54,12 @@ export function stackConfigFor(stack: string, server: E2eServer, extra: Readonly
     const config = (parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
     const entries = Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^migrate-first:/, ""), value]));
     const { database: extraDatabase, ...rest } = extra;
-    const database = { ...(entries.database as object), host: "127.0.0.1", port: server.pg.port, adminUser: platformAdmin, ...(extraDatabase as object | undefined) };
+    const database = {
+        ...(entries.database as object),
+        host: "127.0.0.1",
+        port: server.pg.port,
+        adminUser: platformAdmin,
+        ...(extraDatabase as object | undefined),
+    };
     return { ...entries, ...rest, database };
 }

@@ -39,9 +39,19 @@ export function privilegeFacts(n: PrivilegeNames): PrivilegeFact[] {
         {
             title: "lets the app role read and write the migrator's tables, sequences included",
             check: (sql) => {
-                must(sql, migrator, db, "CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) VALUES ('by migrator');");
+                must(
+                    sql,
+                    migrator,
+                    db,
+                    "CREATE TABLE orders (id bigserial PRIMARY KEY, note text); INSERT INTO orders (note) VALUES ('by migrator');",
+                );
                 assert.equal(must(sql, app, db, "SELECT note FROM orders;"), "by migrator");
-                must(sql, app, db, "INSERT INTO orders (note) VALUES ('by app'); UPDATE orders SET note = 'edited' WHERE note = 'by app'; DELETE FROM orders WHERE note = 'edited';");
+                must(
+                    sql,
+                    app,
+                    db,
+                    "INSERT INTO orders (note) VALUES ('by app'); UPDATE orders SET note = 'edited' WHERE note = 'by app'; DELETE FROM orders WHERE note = 'edited';",
+                );
             },
         },
         {
@@ -67,7 +77,13 @@ export function privilegeFacts(n: PrivilegeNames): PrivilegeFact[] {
             check: (sql) => {
                 refused(sql, app, db, "CREATE ROLE intruder;", /permission denied to create role/);
                 refused(sql, migrator, db, "CREATE ROLE intruder;", /permission denied to create role/);
-                refused(sql, migrator, "postgres", `DROP DATABASE ${db};`, new RegExp(`must be owner of database ${db}|permission denied for database`));
+                refused(
+                    sql,
+                    migrator,
+                    "postgres",
+                    `DROP DATABASE ${db};`,
+                    new RegExp(`must be owner of database ${db}|permission denied for database`),
+                );
             },
         },
         {
