@@ -6,7 +6,7 @@ import { join } from "path";
 import { freePort, startPostgres } from "../rehearsal/postgres";
 import { provisionDatabase, runSql } from "../rehearsal/provision";
 import { runScript } from "../rehearsal/scripts";
-import { parseSpec } from "../spec";
+import { parseSpec } from "../environment-schema";
 
 const files = 200;
 const rounds = 3;

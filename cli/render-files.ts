@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { EnvironmentSpec } from "../spec";
+import { EnvironmentSpec } from "../environment-schema";
 import { application, buildWorkload, networkPolicies, workloadObjects } from "../manifests";
 import { planMarkdown, planSync, SyncPlan } from "../plan";
 import { RuntimeScripts } from "../runtime";

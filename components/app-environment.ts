@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
-import { EnvironmentSpec, EnvironmentSpecInput, parseSpec, tierOrigin } from "../spec";
+import { EnvironmentSpec, EnvironmentSpecInput, parseSpec, tierOrigin } from "../environment-schema";
 import { accessPlan, clusterTarget } from "../database";
 import { application, buildWorkload, labels, namespace, networkPolicies, workloadObjects } from "../manifests";
 import { planRows, planSync, SyncPlanRow } from "../plan";

@@ -3,8 +3,8 @@
 // words its refusal with migrationCheckMessage, so a release meets the same rule everywhere.
 import { existsSync, readdirSync, statSync } from "fs";
 import { dirname, relative, resolve } from "path";
-import { closest } from "../spec/closest";
-import { EnvironmentSpec } from "../spec";
+import { closest } from "../environment-schema/closest";
+import { EnvironmentSpec } from "../environment-schema";
 import { formatFinding } from "./format";
 import { DirectoryReport, lintDirectory } from "./lint";
 import { loadParser } from "./parse";

@@ -1,6 +1,6 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IService } from "kubernetes-models/v1/Service";
-import { EnvironmentSpec } from "../spec";
+import { EnvironmentSpec } from "../environment-schema";
 import { labels, selector, WorkloadNames } from "./names";
 import { placements, syncAnnotations } from "./hooks";
 import { appContainer, podSecurity, secretEnv } from "./pod";

@@ -1,4 +1,4 @@
-import { boundedName, EnvironmentSpec } from "../spec";
+import { boundedName, EnvironmentSpec } from "../environment-schema";
 
 /** Every name the workload uses, computed once so builders, components and the plan agree. */
 export interface WorkloadNames {

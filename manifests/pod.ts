@@ -4,7 +4,7 @@ import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { EnvironmentSpec } from "../spec";
+import { EnvironmentSpec } from "../environment-schema";
 import { ScriptName, scriptsMountPath } from "../runtime";
 
 // The Kubernetes "restricted" Pod Security Standard, at pod and container level.

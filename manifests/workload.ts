@@ -3,7 +3,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { IService } from "kubernetes-models/v1/Service";
-import { EnvironmentSpec } from "../spec";
+import { EnvironmentSpec } from "../environment-schema";
 import { RuntimeScripts } from "../runtime";
 import { labels, previewMetadata, workloadNames, WorkloadNames } from "./names";
 import { placements, syncAnnotations } from "./hooks";

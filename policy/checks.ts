@@ -2,8 +2,8 @@
 // tested directly and run by the pack (policy/policies.ts) without change.
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import { isPinnedImage, tierImageProblem } from "../spec/image";
-import { impliedTier, isLowerTier, tiers } from "../spec/tier";
+import { isPinnedImage, tierImageProblem } from "../environment-schema/image";
+import { impliedTier, isLowerTier, tiers } from "../environment-schema/tier";
 
 /** A resource as a policy sees it: its Pulumi type token and its inputs. */
 export interface Checked {

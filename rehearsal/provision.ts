@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import { accessPlan, accessSql, AccessPlan } from "../database";
-import { EnvironmentSpec } from "../spec";
+import { EnvironmentSpec } from "../environment-schema";
 import { LocalPostgres } from "./postgres";
 
 /** A provisioned environment database: who may log in, and how. */

@@ -6,7 +6,7 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import { buildWorkload, workloadObjects, WorkloadObject } from "../manifests";
 import { planSync, SyncPlan, SyncTask } from "../plan";
 import { loadRuntimeScripts, ScriptName, scriptNames, scriptsMountPath } from "../runtime";
-import { EnvironmentSpec } from "../spec";
+import { EnvironmentSpec } from "../environment-schema";
 import { removeDir, startPostgres, temporaryDir } from "./postgres";
 import { provisionDatabase, runSql } from "./provision";
 import { runScript, startScript } from "./scripts";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "fs";
 import { basename, join } from "path";
 import { parse } from "yaml";
-import { defaultTier, EnvironmentSpec, parseSpec, SpecError, Tier, tierOrigin, tiers } from "../spec";
+import { defaultTier, EnvironmentSpec, parseSpec, SpecError, Tier, tierOrigin, tiers } from "../environment-schema";
 import { deepMerge, presets } from "./presets";
 
 /** The config namespace: keys are `migrate-first:<field>`. */

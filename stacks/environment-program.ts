@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment } from "../components";
 import { checkMigrations, migrationCheckMessage, shippedVersions } from "../lint";
-import { EnvironmentSpec, impliedTier, SpecError } from "../spec";
+import { EnvironmentSpec, impliedTier, SpecError } from "../environment-schema";
 import { specFromConfig, stackTierOrigin } from "./config";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
 import { kubernetesProvider } from "./kubernetes-provider";

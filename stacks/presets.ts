@@ -1,4 +1,4 @@
-import { EnvironmentSpecInput, Tier } from "../spec";
+import { EnvironmentSpecInput, Tier } from "../environment-schema";
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -7,7 +7,7 @@ export type Preset = DeepPartial<EnvironmentSpecInput>;
 
 const small = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
 
-/** Presets by tier (spec/tier.ts): what each kind of environment starts from. */
+/** Presets by tier (environment-schema/tier.ts): what each kind of environment starts from. */
 export const presets: Readonly<Record<Tier, Preset>> = {
     // One small pod; Argo CD follows Git at once and prunes what Git drops.
     dev: {

@@ -1,4 +1,4 @@
-import { parseImage } from "../spec";
+import { parseImage } from "../environment-schema";
 
 /** Whether two references name the same build: the same digest when both carry one, else the same reference. */
 export function sameBuild(a: string, b: string): boolean {

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { boundedName, EnvironmentSpec, labelFrom, parseSpec, resourcesSchema, SpecError, tiers, validate } from "../spec";
-import { durationMs, pgDuration } from "../spec/fields";
+import { boundedName, EnvironmentSpec, labelFrom, parseSpec, resourcesSchema, SpecError, tiers, validate } from "../environment-schema";
+import { durationMs, pgDuration } from "../environment-schema/fields";
 import { configNamespace, plainConfig, StackConfig } from "./config";
 
 export const sizes = ["small", "medium", "large"] as const;

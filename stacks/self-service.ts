@@ -2,7 +2,7 @@
 // builds one AppEnvironment per request file, all or nothing.
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment, postgresProvider } from "../components";
-import { impliedTier, SpecError } from "../spec";
+import { impliedTier, SpecError } from "../environment-schema";
 import { configNamespace } from "./config";
 import { kubernetesProvider } from "./kubernetes-provider";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
@@ -42,7 +42,7 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
         const env = new AppEnvironment(key, { spec, databaseAdminPassword, alertWebhookUrl, databaseProvider }, kubernetes === undefined ? undefined : { providers: [kubernetes] });
         environments[key] = { file, namespace: env.namespace, database: env.databaseName, image: spec.app.image, migrationVersions: checked.versions.get(key), application: env.applicationName };
     }
-    // A tier below the stack name's was allowed only with a reason (spec/schema.ts): say it, and keep it in the outputs.
+    // A tier below the stack name's was allowed only with a reason (environment-schema/schema.ts): say it, and keep it in the outputs.
     const lowered = requested[0]?.spec;
     const tierOverride = lowered?.tierReason === undefined ? undefined : { tier: lowered.tier, implied: impliedTier(stack), reason: lowered.tierReason };
     if (tierOverride !== undefined) pulumi.log.warn(`migrate-first: stack "${stack}" runs its environments as tier "${tierOverride.tier}", below "${tierOverride.implied ?? "prod"}" its name implies: ${tierOverride.reason}`);

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment } from "../components";
-import { EnvironmentSpecInput } from "../spec";
+import { EnvironmentSpecInput } from "../environment-schema";
 import { specInput } from "./helpers/specs";
 import { ofType, one, registered, reveal, Registered, secretInput } from "./helpers/pulumi-mocks";
 

@@ -4,7 +4,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { buildWorkload } from "../manifests";
 import { rehearse } from "../rehearsal/sync";
 import { loadRuntimeScripts } from "../runtime";
-import { parseSpec } from "../spec";
+import { parseSpec } from "../environment-schema";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { migrationsDir } from "./helpers/scratch";
 import { specInput, validSpec } from "./helpers/specs";

@@ -5,7 +5,7 @@ import { AppEnvironment } from "../components";
 import { accessPlan, ident, literal } from "../database";
 import { runSql } from "../rehearsal/provision";
 import { LocalPostgres, startPostgres } from "../rehearsal/postgres";
-import { EnvironmentSpec, parseSpec, SpecError } from "../spec";
+import { EnvironmentSpec, parseSpec, SpecError } from "../environment-schema";
 import { requestFromText, SelfServicePolicy, selfServicePolicy } from "../stacks";
 import { registered } from "./helpers/pulumi-mocks";
 import { specInput } from "./helpers/specs";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { databaseClients, networkPolicies } from "../manifests";
-import { EnvironmentSpecInput } from "../spec";
+import { EnvironmentSpecInput } from "../environment-schema";
 import { allowed, Pod } from "./helpers/network-policy";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { validSpec } from "./helpers/specs";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EnvironmentSpecInput, parseSpec, SpecError } from "../spec";
+import { EnvironmentSpecInput, parseSpec, SpecError } from "../environment-schema";
 import { specFromConfig } from "../stacks";
 import { specInput, validSpec } from "./helpers/specs";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { join } from "path";
 import { accessPlan } from "../database";
 import { application, applicationName, namespace } from "../manifests";
-import { EnvironmentSpec, parseSpec, SpecError } from "../spec";
+import { EnvironmentSpec, parseSpec, SpecError } from "../environment-schema";
 import { specFromConfig, specFromStackFile } from "../stacks";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { specInput } from "./helpers/specs";

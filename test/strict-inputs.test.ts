@@ -5,7 +5,7 @@ import { join } from "path";
 import { Client } from "pg";
 import { loadParser, parseStatements } from "../lint";
 import { namespace, previewMetadata } from "../manifests";
-import { parseSpec, SpecError } from "../spec";
+import { parseSpec, SpecError } from "../environment-schema";
 import { requestedEnvironments, selfServicePolicy } from "../stacks";
 import { withPostgres } from "./helpers/environments";
 import { scratchDir } from "./helpers/scratch";

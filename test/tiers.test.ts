@@ -6,7 +6,7 @@ import { join } from "path";
 import { podProblems, podTier, types } from "../policy/checks";
 import { buildWorkload } from "../manifests";
 import { loadRuntimeScripts } from "../runtime";
-import { parseSpec, SpecError } from "../spec";
+import { parseSpec, SpecError } from "../environment-schema";
 import { specFromConfig, stackTierOrigin } from "../stacks";
 import { AppEnvironment } from "../components";
 import { runProgram, stackConfig } from "./helpers/program";

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../../spec";
+import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../../environment-schema";
 
 /** A small valid spec; tests change one thing at a time. */
 export function specInput(overrides: Partial<EnvironmentSpecInput> = {}): EnvironmentSpecInput {

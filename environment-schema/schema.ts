@@ -16,7 +16,7 @@ export function environmentSpecSchema(stack: string) {
         .strictObject({
             /** Environment name, shown in labels and alerts. @default - the stack name as a label (lower case, "-" for "." and "_"; "pr-<number>" for a preview) */
             environment: dnsLabel(30).optional(),
-            /** What the environment is for: "dev", "preview", "staging" or "prod"; it picks the preset and the rules (see spec/tier.ts). @default - "dev", "staging" and "pr-<n>" (preview) by stack name, else "prod" */
+            /** What the environment is for: "dev", "preview", "staging" or "prod"; it picks the preset and the rules (see environment-schema/tier.ts). @default - "dev", "staging" and "pr-<n>" (preview) by stack name, else "prod" */
             tier: z.enum(tiers, { error: `must be one of ${tiers.map((t) => `"${t}"`).join(", ")}` }).optional(),
             /** Why this stack runs below the tier its name implies (tier "dev" on a stack named "prod"); required then, logged as a warning and exported as tierOverride. @default - none */
             tierReason: z.string().trim().min(10, { error: "must give the reason in a sentence (at least 10 characters), e.g. \"load test of the prod shape, torn down after\"" }).optional(),

@@ -18,7 +18,7 @@ export interface SpecSource {
     readonly fieldName?: (field: string) => string;
     /** The preset under the input, so a problem in a value the user never wrote says where it came from. @default - none */
     readonly preset?: { readonly name: string; readonly values: unknown };
-    /** Which tier applies, why, and how to choose another (spec/tier.ts tierOrigin), shown under the problems. @default - none */
+    /** Which tier applies, why, and how to choose another (environment-schema/tier.ts tierOrigin), shown under the problems. @default - none */
     readonly tierOrigin?: string;
 }
 
