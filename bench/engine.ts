@@ -12,7 +12,8 @@ import { benchTeams, requestFolder } from "./requests";
 
 const sizes = [1, 10, 50];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const row = (cells: string[]) => console.log(`    ${cells.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(11))).join(" ")}`);
+const row = (cells: string[]) =>
+    console.log(`    ${cells.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(11))).join(" ")}`);
 
 async function timed(project: PulumiProject, args: string[]): Promise<number> {
     const started = Date.now();
@@ -43,7 +44,10 @@ async function coldAndWarm(project: PulumiProject, stack: string): Promise<numbe
 
 async function devStack(server: E2eServer): Promise<void> {
     const project = new PulumiProject("bench-dev");
-    project.writeStack("dev", stackConfigFor("dev", server, { kubernetes: { renderDirectory: join(project.home, "rendered") } }));
+    project.writeStack(
+        "dev",
+        stackConfigFor("dev", server, { kubernetes: { renderDirectory: join(project.home, "rendered") } }),
+    );
     await project.initStack("dev", { databaseAdminPassword: server.adminPassword });
     const figures = await coldAndWarm(project, "dev");
     const mock = mockMs([__filename, "--mock-dev"]);
@@ -77,7 +81,9 @@ async function selfService(server: E2eServer, count: number): Promise<number[]> 
 }
 
 async function main(): Promise<void> {
-    console.log("\nThe real Pulumi engine (CLI v3.248.0, our language host, the providers of engines/) on an embedded Postgres 18");
+    console.log(
+        "\nThe real Pulumi engine (CLI v3.248.0, our language host, the providers of engines/) on an embedded Postgres 18",
+    );
     const missing = engineBinaries.filter((name) => spawnSync("test", ["-x", join(enginesBin, name)]).status !== 0);
     if (missing.length > 0) {
         console.log(`  not measured: ${missing.join(", ")} missing; run npm run engines first`);

@@ -11,15 +11,23 @@ import { parseSpec } from "../environment-schema";
 const files = 200;
 const rounds = 3;
 
-const spec = (name: string) => parseSpec({ app: { name, image: `acme/${name}:v1` }, database: { host: "127.0.0.1" }, delivery: "direct" }, { stack: "bench" });
+const spec = (name: string) =>
+    parseSpec(
+        { app: { name, image: `acme/${name}:v1` }, database: { host: "127.0.0.1" }, delivery: "direct" },
+        { stack: "bench" },
+    );
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-const row = (what: string, value: string, baseline: string, verdict: string) => console.log(`  ${what.padEnd(44)} ${value.padStart(12)}   ${baseline.padEnd(30)} ${verdict}`);
+const row = (what: string, value: string, baseline: string, verdict: string) =>
+    console.log(`  ${what.padEnd(44)} ${value.padStart(12)}   ${baseline.padEnd(30)} ${verdict}`);
 
 function corpus(): string {
     const dir = mkdtempSync(join(tmpdir(), "migrate-first-bench-"));
     writeFileSync(join(dir, "0000_base.sql"), "CREATE TABLE bench (id int PRIMARY KEY);\n");
     for (let i = 1; i < files; i++) {
-        writeFileSync(join(dir, `${String(i).padStart(4, "0")}_step.sql`), `ALTER TABLE bench ADD COLUMN c${i} int;\nCOMMENT ON COLUMN bench.c${i} IS 'step ${i}';\n`);
+        writeFileSync(
+            join(dir, `${String(i).padStart(4, "0")}_step.sql`),
+            `ALTER TABLE bench ADD COLUMN c${i} int;\nCOMMENT ON COLUMN bench.c${i} IS 'step ${i}';\n`,
+        );
     }
     return dir;
 }
@@ -27,7 +35,9 @@ function corpus(): string {
 async function overhead(): Promise<void> {
     const pg = await startPostgres();
     const dir = corpus();
-    const names = spawnSync("sh", ["-c", `ls ${dir}/*.sql`], { encoding: "utf8" }).stdout.trim().split("\n");
+    const names = spawnSync("sh", ["-c", `ls ${dir}/*.sql`], { encoding: "utf8" })
+        .stdout.trim()
+        .split("\n");
     const migrateMs: number[] = [];
     const psqlMs: number[] = [];
     const perFileMs: number[] = [];
@@ -38,11 +48,16 @@ async function overhead(): Promise<void> {
             const run = await runScript("migrate.sh", { ...a.migrator, MIGRATIONS_DIR: dir, APP: `runner${round}` });
             if (run.code !== 0) throw new Error(`migrate.sh failed: ${run.stderr}`);
             migrateMs.push(run.ms);
-            if (runSql(a.migrator, "SELECT count(*) FROM migrate_first.schema_history;") !== String(files)) throw new Error("migrate.sh missed files");
+            if (runSql(a.migrator, "SELECT count(*) FROM migrate_first.schema_history;") !== String(files))
+                throw new Error("migrate.sh missed files");
 
             const b = provisionDatabase(pg, spec(`plain${round}`));
             const started = Date.now();
-            const plain = spawnSync("psql", ["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", ...names.flatMap((name) => ["-f", name])], { env: { PATH: process.env.PATH, ...b.migrator }, encoding: "utf8" });
+            const plain = spawnSync(
+                "psql",
+                ["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", ...names.flatMap((name) => ["-f", name])],
+                { env: { PATH: process.env.PATH, ...b.migrator }, encoding: "utf8" },
+            );
             psqlMs.push(Date.now() - started);
             if (plain.status !== 0) throw new Error(`psql -1 failed: ${plain.stderr}`);
 
@@ -51,14 +66,22 @@ async function overhead(): Promise<void> {
             const d = provisionDatabase(pg, spec(`pertx${round}`));
             const script = names.map((name) => `BEGIN;\n\\i ${name}\nCOMMIT;`).join("\n");
             const begun = Date.now();
-            const perTx = spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], { input: script, env: { PATH: process.env.PATH, ...d.migrator }, encoding: "utf8" });
+            const perTx = spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], {
+                input: script,
+                env: { PATH: process.env.PATH, ...d.migrator },
+                encoding: "utf8",
+            });
             perTxMs.push(Date.now() - begun);
             if (perTx.status !== 0) throw new Error(`psql, a transaction per file, failed: ${perTx.stderr}`);
 
             // What a transaction per statement costs: psql in autocommit, no lock, no history.
             const c = provisionDatabase(pg, spec(`autocommit${round}`));
             const from = Date.now();
-            const each = spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...names.flatMap((name) => ["-f", name])], { env: { PATH: process.env.PATH, ...c.migrator }, encoding: "utf8" });
+            const each = spawnSync(
+                "psql",
+                ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...names.flatMap((name) => ["-f", name])],
+                { env: { PATH: process.env.PATH, ...c.migrator }, encoding: "utf8" },
+            );
             perFileMs.push(Date.now() - from);
             if (each.status !== 0) throw new Error(`psql failed: ${each.stderr}`);
         }
@@ -68,10 +91,25 @@ async function overhead(): Promise<void> {
     }
     const ratio = median(migrateMs) / median(psqlMs);
     console.log(`\nRunner overhead: ${files} small migration files, median of ${rounds} runs, same embedded Postgres`);
-    row("migrate.sh (lock, history, file per tx)", `${median(migrateMs)} ms`, `psql -1 -f ...: ${median(psqlMs)} ms`, `ratio ${ratio.toFixed(2)}x (target <= 1.15x)`);
+    row(
+        "migrate.sh (lock, history, file per tx)",
+        `${median(migrateMs)} ms`,
+        `psql -1 -f ...: ${median(psqlMs)} ms`,
+        `ratio ${ratio.toFixed(2)}x (target <= 1.15x)`,
+    );
     row("  per file", `${(median(migrateMs) / files).toFixed(2)} ms`, `${(median(psqlMs) / files).toFixed(2)} ms`, "");
-    row("  beside psql, a transaction per file", `${median(migrateMs)} ms`, `BEGIN; \\i f; COMMIT: ${median(perTxMs)} ms`, `ratio ${(median(migrateMs) / median(perTxMs)).toFixed(2)}x (the fairer floor)`);
-    row("psql -f ... in autocommit (no lock, no history)", `${median(perFileMs)} ms`, "a transaction per statement", `ratio ${(median(perFileMs) / median(psqlMs)).toFixed(2)}x`);
+    row(
+        "  beside psql, a transaction per file",
+        `${median(migrateMs)} ms`,
+        `BEGIN; \\i f; COMMIT: ${median(perTxMs)} ms`,
+        `ratio ${(median(migrateMs) / median(perTxMs)).toFixed(2)}x (the fairer floor)`,
+    );
+    row(
+        "psql -f ... in autocommit (no lock, no history)",
+        `${median(perFileMs)} ms`,
+        "a transaction per statement",
+        `ratio ${(median(perFileMs) / median(psqlMs)).toFixed(2)}x`,
+    );
 }
 
 async function readiness(): Promise<void> {
@@ -79,8 +117,19 @@ async function readiness(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
         // wait-for-db polls a port where nothing listens yet; then Postgres starts there.
         const port = await freePort();
-        const env = { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: "bench-admin", PGDATABASE: "postgres", PGSSLMODE: "disable", WAIT_TIMEOUT: "60" };
-        const waiter = spawn("sh", [join(__dirname, "..", "runtime", "wait-for-db.sh")], { env: { PATH: process.env.PATH, ...env }, stdio: "ignore" });
+        const env = {
+            PGHOST: "127.0.0.1",
+            PGPORT: String(port),
+            PGUSER: "postgres",
+            PGPASSWORD: "bench-admin",
+            PGDATABASE: "postgres",
+            PGSSLMODE: "disable",
+            WAIT_TIMEOUT: "60",
+        };
+        const waiter = spawn("sh", [join(__dirname, "..", "runtime", "wait-for-db.sh")], {
+            env: { PATH: process.env.PATH, ...env },
+            stdio: "ignore",
+        });
         const ready = new Promise<number>((resolve) => waiter.once("close", () => resolve(Date.now())));
         const pg = await startPostgres("bench-admin", port);
         const accepting = Date.now();
@@ -100,7 +149,11 @@ function installSquawk(): string | undefined {
     const prefix = join(__dirname, "..", "node_modules", ".cache", "squawk-cli");
     const bin = join(prefix, "node_modules", ".bin", "squawk");
     if (!existsSync(bin)) {
-        const install = spawnSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, "squawk-cli@2.66.0"], { encoding: "utf8" });
+        const install = spawnSync(
+            "npm",
+            ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, "squawk-cli@2.66.0"],
+            { encoding: "utf8" },
+        );
         if (install.status !== 0 || !existsSync(bin)) {
             row("squawk-cli", "not run", "npm could not install squawk-cli@2.66.0", "");
             return undefined;
@@ -129,7 +182,9 @@ async function lintThroughput(): Promise<void> {
     const perFile = 20;
     const fileCount = 500;
     for (let f = 1; f <= fileCount; f++) {
-        const body = Array.from({ length: perFile }, (_, s) => (lintStatements[(f + s) % lintStatements.length] ?? "").replaceAll("{i}", String(f * perFile + s)));
+        const body = Array.from({ length: perFile }, (_, s) =>
+            (lintStatements[(f + s) % lintStatements.length] ?? "").replaceAll("{i}", String(f * perFile + s)),
+        );
         writeFileSync(join(dir, `${String(f).padStart(4, "0")}_step.sql`), `${body.join("\n")}\n`);
     }
     try {
@@ -145,7 +200,12 @@ async function lintThroughput(): Promise<void> {
         const ms = median(times);
         const peak = process.resourceUsage().maxRSS / 1024;
         console.log(`\nLint throughput: ${statements} statements in ${fileCount} files, median of ${rounds} runs`);
-        row("migrate-first lint (libpg-query 18, wasm)", `${Math.round(ms)} ms`, `${Math.round(statements / (ms / 1000))} statements/s`, "target >= 20000 statements/s");
+        row(
+            "migrate-first lint (libpg-query 18, wasm)",
+            `${Math.round(ms)} ms`,
+            `${Math.round(statements / (ms / 1000))} statements/s`,
+            "target >= 20000 statements/s",
+        );
         row("  memory", `${Math.round(peak)} MiB`, `peak RSS (${Math.round(before / 1048576)} MiB before)`, "");
         const squawk = installSquawk();
         if (squawk === undefined) return;
@@ -160,7 +220,12 @@ async function lintThroughput(): Promise<void> {
             }
             squawkMs.push(Date.now() - started);
         }
-        row("squawk-cli (same corpus)", `${median(squawkMs)} ms`, `${Math.round(statements / (median(squawkMs) / 1000))} statements/s`, `migrate-first takes ${(ms / median(squawkMs)).toFixed(2)}x squawk's time`);
+        row(
+            "squawk-cli (same corpus)",
+            `${median(squawkMs)} ms`,
+            `${Math.round(statements / (median(squawkMs) / 1000))} statements/s`,
+            `migrate-first takes ${(ms / median(squawkMs)).toFixed(2)}x squawk's time`,
+        );
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,9 @@ import { resolve } from "path";
 import { formatJson, formatText, lintDirectory, loadParser } from "../lint";
 
 const program = new Command("lint-migrations")
-    .description("Lint migration files with the real Postgres parser: blocking locks, contract statements outside contract files, and what breaks the runner. Exits 1 on any error-level finding.")
+    .description(
+        "Lint migration files with the real Postgres parser: blocking locks, contract statements outside contract files, and what breaks the runner. Exits 1 on any error-level finding.",
+    )
     .argument("<dir>", "directory of <version>_<description>.sql files")
     .option("--json", "print the report as JSON, for tools")
     .showHelpAfterError("(run with --help for usage)")

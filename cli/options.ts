@@ -2,11 +2,15 @@ import { InvalidArgumentError } from "commander";
 
 /** --stack: a Pulumi stack name, as a file name part of Pulumi.<stack>.yaml. */
 export function stackName(value: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new InvalidArgumentError("a stack name has letters, digits, '-', '_' and '.' only");
+    if (!/^[A-Za-z0-9_.-]+$/.test(value))
+        throw new InvalidArgumentError("a stack name has letters, digits, '-', '_' and '.' only");
     return value;
 }
 
 /** How a stack file names migration.directory, for the migration gate's error. */
 export function stackFileDirectoryKey(stack: string): { directoryKey: string; directoryFix: string } {
-    return { directoryKey: "migrate-first:migration.directory", directoryFix: `set migrate-first:migration.directory in Pulumi.${stack}.yaml, pointing it` };
+    return {
+        directoryKey: "migrate-first:migration.directory",
+        directoryFix: `set migrate-first:migration.directory in Pulumi.${stack}.yaml, pointing it`,
+    };
 }

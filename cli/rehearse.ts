@@ -10,50 +10,84 @@ import { readStackFile, specFromConfig, stackTierOrigin } from "../stacks";
 import { stackFileDirectoryKey, stackName } from "./options";
 
 const program = new Command("rehearse")
-    .description("Rehearse a stack's sync on an embedded Postgres: the database and roles, then every step of the sync plan in Argo CD's order, running the Jobs' real scripts. No cluster, no Pulumi CLI; needs psql.")
+    .description(
+        "Rehearse a stack's sync on an embedded Postgres: the database and roles, then every step of the sync plan in Argo CD's order, running the Jobs' real scripts. No cluster, no Pulumi CLI; needs psql.",
+    )
     .requiredOption("-s, --stack <name>", "stack to rehearse (a Pulumi.<stack>.yaml in --dir)", stackName)
     .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
-    .option("-m, --migrations <dir>", "migration files to apply (default: the spec's migration.directory, relative to --dir)")
-    .option("--break-migration", "add a failing migration to a copy of the files, to see the sync stop and the alert it sends")
-    .option("-r, --releases <versions...>", "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)", versions)
+    .option(
+        "-m, --migrations <dir>",
+        "migration files to apply (default: the spec's migration.directory, relative to --dir)",
+    )
+    .option(
+        "--break-migration",
+        "add a failing migration to a copy of the files, to see the sync stop and the alert it sends",
+    )
+    .option(
+        "-r, --releases <versions...>",
+        "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)",
+        versions,
+    )
     .showHelpAfterError("(run with --help for usage)")
-    .action(async (opts: { stack: string; dir: string; migrations?: string; breakMigration?: boolean; releases?: bigint[] }) => {
-        const config = readStackFile(resolve(opts.dir), opts.stack);
-        console.log(`rehearse: stack ${opts.stack}: ${stackTierOrigin(config)}`);
-        const spec = specFromConfig(config);
-        let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
-        // The same gate as render and pulumi up: a release they would refuse is not rehearsed as if it could ship.
-        const where = opts.migrations === undefined ? stackFileDirectoryKey(opts.stack) : { directory: opts.migrations, directoryKey: "--migrations", directoryFix: "give --migrations" };
-        const check = await checkMigrations(spec, resolve(opts.dir), where);
-        check.warnings.forEach((w) => console.log(`rehearse: warning: ${w}`));
-        if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was rehearsed"));
-        console.log(`rehearse: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, migration mode ${spec.migration.mode}, files from ${migrationsDir}`);
-        const copy = opts.breakMigration ? temporaryDir("broken") : undefined;
-        if (copy !== undefined) {
-            cpSync(migrationsDir, copy, { recursive: true });
-            writeFileSync(join(copy, "99999_rehearsal_breaks_here.sql"), "-- Added by --break-migration.\nCREATE TABLE rehearsal_half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n");
-            console.log("rehearse: --break-migration: 99999_rehearsal_breaks_here.sql fails at its second statement");
-            migrationsDir = copy;
-        }
-        const releases = opts.releases === undefined ? [{ image: spec.app.image, migrationsDir }] : opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image));
-        try {
-            const result = await rehearse(spec, { releases, log: (line) => console.log(line) });
-            const synced = result.failed === undefined;
-            const expected = copy === undefined ? synced : result.failed?.endsWith("-migrate") === true;
+    .action(
+        async (opts: {
+            stack: string;
+            dir: string;
+            migrations?: string;
+            breakMigration?: boolean;
+            releases?: bigint[];
+        }) => {
+            const config = readStackFile(resolve(opts.dir), opts.stack);
+            console.log(`rehearse: stack ${opts.stack}: ${stackTierOrigin(config)}`);
+            const spec = specFromConfig(config);
+            let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
+            // The same gate as render and pulumi up: a release they would refuse is not rehearsed as if it could ship.
+            const where =
+                opts.migrations === undefined
+                    ? stackFileDirectoryKey(opts.stack)
+                    : { directory: opts.migrations, directoryKey: "--migrations", directoryFix: "give --migrations" };
+            const check = await checkMigrations(spec, resolve(opts.dir), where);
+            check.warnings.forEach((w) => console.log(`rehearse: warning: ${w}`));
+            if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was rehearsed"));
             console.log(
-                synced
-                    ? `rehearse: the sync succeeded; release(s) ${releases.map((r) => r.image).join(", ")} verified`
-                    : `rehearse: the sync stopped at ${result.failed ?? "?"}${copy === undefined ? "" : ", as --break-migration asked: the Deployment never ran, and the alert above would go out"}`,
+                `rehearse: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, migration mode ${spec.migration.mode}, files from ${migrationsDir}`,
             );
-            process.exitCode = expected ? 0 : 1;
-        } finally {
-            if (copy !== undefined) removeDir(copy);
-            if (opts.releases !== undefined) releases.forEach((r) => removeDir(r.migrationsDir));
-        }
-    });
+            const copy = opts.breakMigration ? temporaryDir("broken") : undefined;
+            if (copy !== undefined) {
+                cpSync(migrationsDir, copy, { recursive: true });
+                writeFileSync(
+                    join(copy, "99999_rehearsal_breaks_here.sql"),
+                    "-- Added by --break-migration.\nCREATE TABLE rehearsal_half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n",
+                );
+                console.log(
+                    "rehearse: --break-migration: 99999_rehearsal_breaks_here.sql fails at its second statement",
+                );
+                migrationsDir = copy;
+            }
+            const releases =
+                opts.releases === undefined
+                    ? [{ image: spec.app.image, migrationsDir }]
+                    : opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image));
+            try {
+                const result = await rehearse(spec, { releases, log: (line) => console.log(line) });
+                const synced = result.failed === undefined;
+                const expected = copy === undefined ? synced : result.failed?.endsWith("-migrate") === true;
+                console.log(
+                    synced
+                        ? `rehearse: the sync succeeded; release(s) ${releases.map((r) => r.image).join(", ")} verified`
+                        : `rehearse: the sync stopped at ${result.failed ?? "?"}${copy === undefined ? "" : ", as --break-migration asked: the Deployment never ran, and the alert above would go out"}`,
+                );
+                process.exitCode = expected ? 0 : 1;
+            } finally {
+                if (copy !== undefined) removeDir(copy);
+                if (opts.releases !== undefined) releases.forEach((r) => removeDir(r.migrationsDir));
+            }
+        },
+    );
 
 function versions(value: string, previous: bigint[] = []): bigint[] {
-    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError("a release is the last migration version it ships, e.g. 2");
+    if (!/^[0-9]+$/.test(value))
+        throw new InvalidArgumentError("a release is the last migration version it ships, e.g. 2");
     return [...previous, BigInt(value)];
 }
 

@@ -18,7 +18,8 @@ export interface RenderedEnvironment {
 // Plain YAML as people commit Kubernetes manifests: no anchors or aliases (the yaml library
 // would alias repeated objects, e.g. the same securityContext in two containers, and number
 // them in a way that churns diffs), the builders' key order, one object per document.
-const toYaml = (objects: readonly object[]) => objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join("");
+const toYaml = (objects: readonly object[]) =>
+    objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join("");
 
 /**
  * The files a GitOps repository needs, from the same builders the program uses. Delivery
@@ -35,13 +36,21 @@ export function renderEnvironment(spec: EnvironmentSpec, scripts: RuntimeScripts
     const argocd = spec.delivery === "argocd";
     const where = argocd
         ? `# Commit to ${spec.argocd.repoURL ?? "your GitOps repository"} at ${spec.argocd.path}. Credentials come from Secrets Pulumi creates.\n`
-        : "# Delivery \"direct\": Pulumi applies these in the sync plan's order; shown here for review, not for Git.\n";
+        : '# Delivery "direct": Pulumi applies these in the sync plan\'s order; shown here for review, not for Git.\n';
     const files: Record<string, string> = {
         [`${argocd ? gitopsFolder : reviewFolder}/manifests.yaml`]: `${header}${where}${toYaml(objects)}`,
-        [`${reviewFolder}/sync-plan.md`]: planMarkdown(plan, { app: spec.app.name, environment: spec.environment, retryLimit: spec.argocd.retryLimit }),
+        [`${reviewFolder}/sync-plan.md`]: planMarkdown(plan, {
+            app: spec.app.name,
+            environment: spec.environment,
+            retryLimit: spec.argocd.retryLimit,
+        }),
     };
     const isolation = networkPolicies(spec);
-    if (isolation.length > 0) files[`${reviewFolder}/network-policies.yaml`] = `${header}# Pulumi creates these NetworkPolicies with the namespace, before the first sync; shown here for review, not for Git.\n${toYaml(isolation)}`;
-    if (argocd) files[`${reviewFolder}/application.yaml`] = `${header}# Pulumi creates this Application; shown here for review, not for Git.\n${toYaml([application(spec)])}`;
+    if (isolation.length > 0)
+        files[`${reviewFolder}/network-policies.yaml`] =
+            `${header}# Pulumi creates these NetworkPolicies with the namespace, before the first sync; shown here for review, not for Git.\n${toYaml(isolation)}`;
+    if (argocd)
+        files[`${reviewFolder}/application.yaml`] =
+            `${header}# Pulumi creates this Application; shown here for review, not for Git.\n${toYaml([application(spec)])}`;
     return { files, plan };
 }

@@ -48,7 +48,10 @@ export class AppEnvironment extends pulumi.ComponentResource {
         this.spec = spec;
         // A library user's stack named "mystack" gets prod's rules: say so, and how to choose another.
         if (args.spec.tier === undefined) {
-            pulumi.log.info(`migrate-first: ${name}: ${tierOrigin(pulumi.getStack(), undefined, spec.preview !== undefined, "set spec.tier to")}`, this);
+            pulumi.log.info(
+                `migrate-first: ${name}: ${tierOrigin(pulumi.getStack(), undefined, spec.preview !== undefined, "set spec.tier to")}`,
+                this,
+            );
         }
 
         const scripts = loadRuntimeScripts();
@@ -56,31 +59,61 @@ export class AppEnvironment extends pulumi.ComponentResource {
         const plan = planSync(workloadObjects(workload));
         const access = accessPlan(spec);
 
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: namespace(spec).metadata }, { parent: this });
-        // Isolation holds before the first hook: the workload waits for it.
-        const isolation = networkPolicies(spec).map((policy) =>
-            new k8s.networking.v1.NetworkPolicy(`${name}-${policy.metadata?.name}`, { metadata: policy.metadata, spec: policy.spec } as k8s.networking.v1.NetworkPolicyArgs, { parent: this, dependsOn: [ns] }),
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: namespace(spec).metadata },
+            { parent: this },
         );
-        const db = new PostgresDatabase(`${name}-db`, {
-            access,
-            server: { host: spec.database.host, port: spec.database.port, adminUser: spec.database.adminUser, sslmode: spec.database.sslmode },
-            adminPassword: args.databaseAdminPassword,
-            protect: spec.database.protect,
-            provider: args.databaseProvider,
-        }, { parent: this });
-        const secrets = new DatabaseSecrets(`${name}-secrets`, {
-            access,
-            passwords: db.passwords,
-            target: clusterTarget(spec),
-            names: workload.names,
-            labels: labels(spec, "credentials"),
-            alertWebhookUrl: args.alertWebhookUrl,
-        }, { parent: this, dependsOn: [ns, db] });
+        // Isolation holds before the first hook: the workload waits for it.
+        const isolation = networkPolicies(spec).map(
+            (policy) =>
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-${policy.metadata?.name}`,
+                    { metadata: policy.metadata, spec: policy.spec } as k8s.networking.v1.NetworkPolicyArgs,
+                    { parent: this, dependsOn: [ns] },
+                ),
+        );
+        const db = new PostgresDatabase(
+            `${name}-db`,
+            {
+                access,
+                server: {
+                    host: spec.database.host,
+                    port: spec.database.port,
+                    adminUser: spec.database.adminUser,
+                    sslmode: spec.database.sslmode,
+                },
+                adminPassword: args.databaseAdminPassword,
+                protect: spec.database.protect,
+                provider: args.databaseProvider,
+            },
+            { parent: this },
+        );
+        const secrets = new DatabaseSecrets(
+            `${name}-secrets`,
+            {
+                access,
+                passwords: db.passwords,
+                target: clusterTarget(spec),
+                names: workload.names,
+                labels: labels(spec, "credentials"),
+                alertWebhookUrl: args.alertWebhookUrl,
+            },
+            { parent: this, dependsOn: [ns, db] },
+        );
 
         if (spec.delivery === "direct") {
-            new DirectWorkload(`${name}-workload`, { workload, plan, after: [ns, secrets, ...isolation] }, { parent: this });
+            new DirectWorkload(
+                `${name}-workload`,
+                { workload, plan, after: [ns, secrets, ...isolation] },
+                { parent: this },
+            );
         } else {
-            this.applicationName = new ArgoApplication(`${name}-application`, { application: application(spec), after: [ns, secrets, ...isolation] }, { parent: this }).name;
+            this.applicationName = new ArgoApplication(
+                `${name}-application`,
+                { application: application(spec), after: [ns, secrets, ...isolation] },
+                { parent: this },
+            ).name;
         }
 
         this.syncPlan = planRows(plan);

@@ -16,7 +16,11 @@ export class ArgoApplication extends pulumi.ComponentResource {
     constructor(name: string, args: ArgoApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("migrate-first:argocd:Application", name, {}, opts);
         const { apiVersion, kind, metadata, spec } = args.application;
-        const app = new k8s.apiextensions.CustomResource(name, { apiVersion, kind, metadata, spec }, { parent: this, dependsOn: args.after ?? [] });
+        const app = new k8s.apiextensions.CustomResource(
+            name,
+            { apiVersion, kind, metadata, spec },
+            { parent: this, dependsOn: args.after ?? [] },
+        );
         this.name = app.metadata.name;
         this.registerOutputs({ name: this.name });
     }

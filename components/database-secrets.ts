@@ -32,13 +32,20 @@ export class DatabaseSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("migrate-first:k8s:DatabaseSecrets", name, {}, opts);
         const { access, names } = args;
-        const entries = (role: string) => pulumi.secret(pulumi.output(args.passwords[role]).apply((password) => credentialEntries(args.target, role, password)));
+        const entries = (role: string) =>
+            pulumi.secret(
+                pulumi.output(args.passwords[role]).apply((password) => credentialEntries(args.target, role, password)),
+            );
         const secret = (resourceName: string, secretName: string, data: pulumi.Output<Record<string, string>>) =>
-            new k8s.core.v1.Secret(resourceName, {
-                metadata: { name: secretName, namespace: names.namespace, labels: args.labels ?? {} },
-                type: "Opaque",
-                stringData: data,
-            }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+            new k8s.core.v1.Secret(
+                resourceName,
+                {
+                    metadata: { name: secretName, namespace: names.namespace, labels: args.labels ?? {} },
+                    type: "Opaque",
+                    stringData: data,
+                },
+                { parent: this, additionalSecretOutputs: ["data", "stringData"] },
+            );
 
         const app = entries(access.app);
         secret(`${name}-app`, names.appSecret, app);
@@ -47,7 +54,11 @@ export class DatabaseSecrets extends pulumi.ComponentResource {
         const migrator = split ? entries(access.migrator) : app;
         if (split) secret(`${name}-migrator`, names.migratorSecret, migrator);
         if (args.alertWebhookUrl !== undefined) {
-            secret(`${name}-alert`, names.alertSecret, pulumi.secret(pulumi.output(args.alertWebhookUrl).apply((url): Record<string, string> => ({ url }))));
+            secret(
+                `${name}-alert`,
+                names.alertSecret,
+                pulumi.secret(pulumi.output(args.alertWebhookUrl).apply((url): Record<string, string> => ({ url }))),
+            );
         }
 
         this.appUrl = pulumi.secret(app.apply((e) => e.url));

@@ -30,21 +30,45 @@ export class DirectWorkload extends pulumi.ComponentResource {
         const w = args.workload;
         // Immutable Job templates: a new release replaces the Job, deleting the old one first
         // (its name is fixed). The timeout covers the Job's own deadline.
-        const jobOptions = (deadline: number): pulumi.CustomResourceOptions => ({ deleteBeforeReplace: true, customTimeouts: { create: `${deadline + 60}s`, update: `${deadline + 60}s` } });
+        const jobOptions = (deadline: number): pulumi.CustomResourceOptions => ({
+            deleteBeforeReplace: true,
+            customTimeouts: { create: `${deadline + 60}s`, update: `${deadline + 60}s` },
+        });
         const create: Record<string, (deps: pulumi.Resource[]) => pulumi.Resource> = {
-            [`ConfigMap/${w.scripts.metadata?.name}`]: (deps) => new k8s.core.v1.ConfigMap(`${name}-scripts`, pulumiArgs<k8s.core.v1.ConfigMapArgs>(w.scripts), { parent: this, dependsOn: deps }),
+            [`ConfigMap/${w.scripts.metadata?.name}`]: (deps) =>
+                new k8s.core.v1.ConfigMap(`${name}-scripts`, pulumiArgs<k8s.core.v1.ConfigMapArgs>(w.scripts), {
+                    parent: this,
+                    dependsOn: deps,
+                }),
             [`Job/${w.migrate.metadata?.name}`]: (deps) =>
-                new k8s.batch.v1.Job(`${name}-migrate`, pulumiArgs<k8s.batch.v1.JobArgs>(w.migrate), { parent: this, dependsOn: deps, ...jobOptions(w.migrate.spec?.activeDeadlineSeconds ?? 0) }),
-            [`Service/${w.service.metadata?.name}`]: (deps) => new k8s.core.v1.Service(`${name}-service`, pulumiArgs<k8s.core.v1.ServiceArgs>(w.service), { parent: this, dependsOn: deps }),
-            [`Deployment/${w.deployment.metadata?.name}`]: (deps) => new k8s.apps.v1.Deployment(`${name}-app`, pulumiArgs<k8s.apps.v1.DeploymentArgs>(w.deployment), { parent: this, dependsOn: deps }),
+                new k8s.batch.v1.Job(`${name}-migrate`, pulumiArgs<k8s.batch.v1.JobArgs>(w.migrate), {
+                    parent: this,
+                    dependsOn: deps,
+                    ...jobOptions(w.migrate.spec?.activeDeadlineSeconds ?? 0),
+                }),
+            [`Service/${w.service.metadata?.name}`]: (deps) =>
+                new k8s.core.v1.Service(`${name}-service`, pulumiArgs<k8s.core.v1.ServiceArgs>(w.service), {
+                    parent: this,
+                    dependsOn: deps,
+                }),
+            [`Deployment/${w.deployment.metadata?.name}`]: (deps) =>
+                new k8s.apps.v1.Deployment(`${name}-app`, pulumiArgs<k8s.apps.v1.DeploymentArgs>(w.deployment), {
+                    parent: this,
+                    dependsOn: deps,
+                }),
             [`Job/${w.smoke.metadata?.name}`]: (deps) =>
-                new k8s.batch.v1.Job(`${name}-smoke`, pulumiArgs<k8s.batch.v1.JobArgs>(w.smoke), { parent: this, dependsOn: deps, ...jobOptions(w.smoke.spec?.activeDeadlineSeconds ?? 0) }),
+                new k8s.batch.v1.Job(`${name}-smoke`, pulumiArgs<k8s.batch.v1.JobArgs>(w.smoke), {
+                    parent: this,
+                    dependsOn: deps,
+                    ...jobOptions(w.smoke.spec?.activeDeadlineSeconds ?? 0),
+                }),
         };
         let previous: pulumi.Resource[] = args.after ?? [];
         for (const step of args.plan.steps) {
             previous = step.tasks.map((task) => {
                 const make = create[`${task.kind}/${task.name}`];
-                if (make === undefined) throw new Error(`DirectWorkload: no resource for ${task.kind} ${task.name} in the sync plan`);
+                if (make === undefined)
+                    throw new Error(`DirectWorkload: no resource for ${task.kind} ${task.name} in the sync plan`);
                 return make(previous);
             });
         }

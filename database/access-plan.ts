@@ -49,7 +49,15 @@ export function accessPlan(spec: EnvironmentSpec): AccessPlan {
         { role: migrator, objectType: "database", privileges: ["CONNECT", "CREATE", "TEMPORARY"] },
     ];
     if (spec.database.roles === "single") {
-        return { database, schema, roles: [{ name: migrator, purpose: "migrator" }], migrator, app: migrator, grants: common, defaultPrivileges: [] };
+        return {
+            database,
+            schema,
+            roles: [{ name: migrator, purpose: "migrator" }],
+            migrator,
+            app: migrator,
+            grants: common,
+            defaultPrivileges: [],
+        };
     }
     const app = `${database}_app`;
     return {

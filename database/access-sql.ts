@@ -19,7 +19,9 @@ function grantSql(plan: AccessPlan, grant: GrantPlan): string {
         sequence: `ALL SEQUENCES IN SCHEMA ${ident(plan.schema)}`,
     }[grant.objectType];
     // No privileges means "revoke all", as the postgresql provider reads it.
-    return grant.privileges.length === 0 ? `REVOKE ALL ON ${on} FROM ${to};` : `GRANT ${grant.privileges.join(", ")} ON ${on} TO ${to};`;
+    return grant.privileges.length === 0
+        ? `REVOKE ALL ON ${on} FROM ${to};`
+        : `GRANT ${grant.privileges.join(", ")} ON ${on} TO ${to};`;
 }
 
 /**
@@ -27,7 +29,10 @@ function grantSql(plan: AccessPlan, grant: GrantPlan): string {
  * rehearsal, the tests): `server` runs in any database as an admin, `database` in
  * the new database. Passwords are the caller's; send the SQL on stdin, never argv.
  */
-export function accessSql(plan: AccessPlan, passwords: Readonly<Record<string, string>>): { server: string; database: string } {
+export function accessSql(
+    plan: AccessPlan,
+    passwords: Readonly<Record<string, string>>,
+): { server: string; database: string } {
     const server = [
         ...plan.roles.flatMap((role) => [
             `CREATE ROLE ${ident(role.name)} LOGIN PASSWORD ${literal(passwords[role.name] ?? "")};`,
@@ -39,7 +44,8 @@ export function accessSql(plan: AccessPlan, passwords: Readonly<Record<string, s
         `CREATE SCHEMA ${ident(plan.schema)} AUTHORIZATION ${ident(plan.migrator)};`,
         ...plan.grants.map((grant) => grantSql(plan, grant)),
         ...plan.defaultPrivileges.map(
-            (dp) => `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(dp.owner)} IN SCHEMA ${ident(plan.schema)} GRANT ${dp.privileges.join(", ")} ON ${dp.objectType === "table" ? "TABLES" : "SEQUENCES"} TO ${ident(dp.role)};`,
+            (dp) =>
+                `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(dp.owner)} IN SCHEMA ${ident(plan.schema)} GRANT ${dp.privileges.join(", ")} ON ${dp.objectType === "table" ? "TABLES" : "SEQUENCES"} TO ${ident(dp.role)};`,
         ),
     ];
     return { server: server.join("\n"), database: database.join("\n") };

@@ -9,7 +9,12 @@ export interface ConnectionTarget {
 }
 
 export function clusterTarget(spec: EnvironmentSpec): ConnectionTarget {
-    return { host: spec.database.clusterHost, port: spec.database.port, database: spec.database.name, sslmode: spec.database.sslmode };
+    return {
+        host: spec.database.clusterHost,
+        port: spec.database.port,
+        database: spec.database.name,
+        sslmode: spec.database.sslmode,
+    };
 }
 
 /** The Secret's keys: `url` for the app, and libpq's variables so psql never needs the URL on a command line. */

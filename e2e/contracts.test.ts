@@ -21,7 +21,9 @@ describe("expand/contract at preview, with the real Pulumi engine", function () 
         const dir = join(project.dir, `release-${count}`);
         mkdirSync(dir, { recursive: true });
         files.slice(0, count).forEach((file) => copyFileSync(join(source, file), join(dir, file)));
-        const config = stackConfigFor("dev", server, { kubernetes: { renderDirectory: join(project.home, "rendered") } });
+        const config = stackConfigFor("dev", server, {
+            kubernetes: { renderDirectory: join(project.home, "rendered") },
+        });
         project.writeStack("dev", {
             ...config,
             app: { ...(config.app as object), image },

@@ -38,7 +38,11 @@ describe("the dev stack, with the real Pulumi engine", function () {
             "random:index/randomPassword:RandomPassword",
             "kubernetes:argoproj.io/v1alpha1:Application",
         ]) {
-            assert.match(out, new RegExp(`\\+ ${type.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`), `preview shows no ${type} to create`);
+            assert.match(
+                out,
+                new RegExp(`\\+ ${type.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`),
+                `preview shows no ${type} to create`,
+            );
         }
         assert.equal(server.superSql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'shop';"), "0");
         assert.doesNotMatch(out, /Undefined value/, "an output without a value makes the engine warn at every preview");
@@ -54,7 +58,10 @@ describe("the dev stack, with the real Pulumi engine", function () {
             server.superSql("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop';"),
             "platform_admin",
         );
-        assert.equal(server.superSql("shop", "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'app';"), "shop_migrator");
+        assert.equal(
+            server.superSql("shop", "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'app';"),
+            "shop_migrator",
+        );
         assert.equal(
             server.superSql(
                 "postgres",
@@ -65,7 +72,12 @@ describe("the dev stack, with the real Pulumi engine", function () {
     });
 
     describe("least privilege, as each role created by the provider", () => {
-        for (const fact of privilegeFacts({ database: "shop", schema: "app", migrator: "shop_migrator", app: "shop_app" })) {
+        for (const fact of privilegeFacts({
+            database: "shop",
+            schema: "app",
+            migrator: "shop_migrator",
+            app: "shop_app",
+        })) {
             it(fact.title, () => fact.check(server.sql));
         }
     });

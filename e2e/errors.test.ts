@@ -47,7 +47,9 @@ describe("errors from the real Pulumi engine", function () {
     it("names the database host it cannot reach", async () => {
         const port = await freePort();
         const unreachable = new PulumiProject("errors-unreachable");
-        const config = stackConfigFor("dev", server, { kubernetes: { renderDirectory: join(unreachable.home, "rendered") } });
+        const config = stackConfigFor("dev", server, {
+            kubernetes: { renderDirectory: join(unreachable.home, "rendered") },
+        });
         unreachable.writeStack("dev", { ...config, database: { ...(config.database as object), port } });
         await unreachable.initStack("dev", { databaseAdminPassword: server.adminPassword });
         const result = await unreachable.pulumi(["up", "--yes", "--skip-preview", "--stack", "dev"]);

@@ -28,7 +28,10 @@ describe("the policy pack, loaded by the real Pulumi CLI", function () {
             const project = new PulumiProject(`policy-${stack}`);
             project.writeStack(
                 stack,
-                stackConfigFor(stack, server, { kubernetes: { renderDirectory: join(project.home, "rendered") }, ...extra }),
+                stackConfigFor(stack, server, {
+                    kubernetes: { renderDirectory: join(project.home, "rendered") },
+                    ...extra,
+                }),
             );
             await project.initStack(stack, { databaseAdminPassword: server.adminPassword });
             const out = await project.must(["preview", "--stack", stack, "--policy-pack", pack]);
@@ -38,13 +41,23 @@ describe("the policy pack, loaded by the real Pulumi CLI", function () {
 
     const mandatory = policies.map((p) => p.name);
     it("holds five mandatory policies, each proven below", () => {
-        assert.deepEqual(mandatory, ["schema-first", "migration-job", "no-plain-credentials", "restricted-pods", "argocd-application"]);
+        assert.deepEqual(mandatory, [
+            "schema-first",
+            "migration-job",
+            "no-plain-credentials",
+            "restricted-pods",
+            "argocd-application",
+        ]);
     });
 
     for (const name of mandatory) {
         it(`fails a program that breaks ${name}, naming it`, async () => {
             const project = new PulumiProject(`policy-breaks-${name}`, "e2e/fixtures/policy-variants");
-            project.writeStack("dev", { breaks: name, renderDirectory: join(project.home, "rendered") }, "policy-variants");
+            project.writeStack(
+                "dev",
+                { breaks: name, renderDirectory: join(project.home, "rendered") },
+                "policy-variants",
+            );
             await project.must(["stack", "init", "dev"]);
             const result = await project.pulumi(["preview", "--stack", "dev", "--policy-pack", pack]);
             assert.notEqual(result.status, 0, result.stdout);
@@ -55,7 +68,11 @@ describe("the policy pack, loaded by the real Pulumi CLI", function () {
 
     it("passes the same program when it breaks nothing", async () => {
         const project = new PulumiProject("policy-breaks-nothing", "e2e/fixtures/policy-variants");
-        project.writeStack("dev", { breaks: "nothing", renderDirectory: join(project.home, "rendered") }, "policy-variants");
+        project.writeStack(
+            "dev",
+            { breaks: "nothing", renderDirectory: join(project.home, "rendered") },
+            "policy-variants",
+        );
         await project.must(["stack", "init", "dev"]);
         await project.must(["preview", "--stack", "dev", "--policy-pack", pack]);
     });

@@ -29,7 +29,10 @@ describe("a preview stack pr-<n>, with the real Pulumi engine", function () {
 
     it("comes up with a database and roles named for the pull request", async () => {
         await project.must(["up", "--yes", "--skip-preview", "--stack", "pr-42"]);
-        assert.equal(count("SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'shop%';"), "shop_pr_42");
+        assert.equal(
+            count("SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'shop%';"),
+            "shop_pr_42",
+        );
         assert.equal(
             count("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'shop%';"),
             "shop_pr_42_app,shop_pr_42_migrator",

@@ -104,7 +104,11 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
             out,
             /warning: promotion override: app\.image "ghcr\.io\/acme\/shop:v1\.3\.0" has not passed staging's PostSync smoke check/,
         );
-        assert.deepEqual((await project.outputs("prod")).promotionOverride, { image: unverified, from: "staging", reason });
+        assert.deepEqual((await project.outputs("prod")).promotionOverride, {
+            image: unverified,
+            from: "staging",
+            reason,
+        });
     });
 
     it("keeps prod's protected database: destroy is refused, and after unprotect it is left on the server", async () => {
@@ -115,6 +119,9 @@ describe("promotion from staging to prod, with the real Pulumi engine", function
         await project.must(["state", "unprotect", "--all", "--yes", "--stack", "prod"]);
         await project.must(["destroy", "--yes", "--skip-preview", "--stack", "prod"]);
         assert.equal(databases(), "shop_prod,shop_staging");
-        assert.equal(server.superSql("postgres", "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'shop_prod%';"), "2");
+        assert.equal(
+            server.superSql("postgres", "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'shop_prod%';"),
+            "2",
+        );
     });
 });

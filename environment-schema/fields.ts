@@ -14,7 +14,9 @@ export const dnsLabel = (max: number) =>
 // lower-case and fit in 63 bytes even with the "_migrator" suffix.
 export const pgIdentifier = z
     .string()
-    .max(50, { error: "is longer than 50 characters (roles add \"_migrator\" and Postgres stops at 63 bytes); shorten it" })
+    .max(50, {
+        error: 'is longer than 50 characters (roles add "_migrator" and Postgres stops at 63 bytes); shorten it',
+    })
     .regex(/^[a-z_][a-z0-9_]*$/, {
         error: "is not a plain Postgres identifier; use lower-case letters, digits and '_', starting with a letter or '_', e.g. \"shop\"",
     });
@@ -27,7 +29,7 @@ export const positiveInt = (max: number) =>
 
 // Kubernetes quantities: "100m", "0.5", "256Mi", "1G".
 export const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
-    error: "is not a Kubernetes quantity; write it like \"100m\" (CPU) or \"256Mi\" (memory)",
+    error: 'is not a Kubernetes quantity; write it like "100m" (CPU) or "256Mi" (memory)',
 });
 
 export const resourceList = (cpu: string, memory: string) =>
@@ -55,7 +57,11 @@ export const appName = z
     });
 
 // A Postgres duration as lock_timeout and statement_timeout take it: "500ms", "5s", "4min"; "0" disables.
-export const pgDuration = z.string().regex(/^(0|[1-9][0-9]*(ms|s|min|h))$/, { error: "is not a Postgres duration; write it like \"500ms\", \"5s\" or \"4min\"" });
+export const pgDuration = z
+    .string()
+    .regex(/^(0|[1-9][0-9]*(ms|s|min|h))$/, {
+        error: 'is not a Postgres duration; write it like "500ms", "5s" or "4min"',
+    });
 
 /** A Postgres duration in milliseconds ("0" is 0: no limit). */
 export function durationMs(duration: string): number {
@@ -68,20 +74,31 @@ export function durationMs(duration: string): number {
 export const branchName = z
     .string()
     .max(255, { error: "is longer than 255 characters" })
-    .regex(/^(?!\/|.*\/$|.*\.\.|.*\/\/|.*@\{|.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, { error: "is not a Git branch name, e.g. \"feature/email-verified\"" });
+    .regex(/^(?!\/|.*\/$|.*\.\.|.*\/\/|.*@\{|.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, {
+        error: 'is not a Git branch name, e.g. "feature/email-verified"',
+    });
 
 // A DNS host name (RFC 1123: labels of letters, digits and '-', at most 253 characters) or an
 // IP address; nothing else, so no user, port or URL parameter rides into DATABASE_URL.
-const hostNamePattern = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*\.?$/;
+const hostNamePattern =
+    /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*\.?$/;
 const ipAddress = z.union([z.ipv4(), z.ipv6()]);
 export const host = z.string().refine((value) => hostNamePattern.test(value) || ipAddress.safeParse(value).success, {
-    error: "is not a host name or an IP address; give only the server's name (e.g. \"postgres.example.internal\") or address (e.g. \"10.0.0.5\"), without user, port, path or parameters: the port is database.port, sslmode database.sslmode",
+    error: 'is not a host name or an IP address; give only the server\'s name (e.g. "postgres.example.internal") or address (e.g. "10.0.0.5"), without user, port, path or parameters: the port is database.port, sslmode database.sslmode',
 });
 
 // A Kubernetes label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters.
-export const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
-    error: "is not a Kubernetes label key; use [prefix/]name, the name at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, e.g. \"k8s-app\"",
-}).refine((key) => !key.includes("/") || key.indexOf("/") <= 253, { error: "has a prefix longer than 253 characters" });
+export const labelKey = z
+    .string()
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        {
+            error: "is not a Kubernetes label key; use [prefix/]name, the name at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, e.g. \"k8s-app\"",
+        },
+    )
+    .refine((key) => !key.includes("/") || key.indexOf("/") <= 253, {
+        error: "has a prefix longer than 253 characters",
+    });
 
 // A Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.
 export const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, {
@@ -89,4 +106,4 @@ export const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?
 });
 
 // An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it.
-export const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: "is not a CIDR such as \"10.20.0.0/16\"" });
+export const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'is not a CIDR such as "10.20.0.0/16"' });

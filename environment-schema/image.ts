@@ -1,5 +1,6 @@
 // An OCI image reference: [registry[:port]/]repository[:tag][@sha256:digest].
-const reference = /^(?<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+const reference =
+    /^(?<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 /** The parts of an image reference, or undefined when it is not one. */
 export function parseImage(image: string): { repo: string; tag?: string; digest?: string } | undefined {
@@ -19,7 +20,7 @@ export function isPinnedImage(image: unknown): boolean {
 export function pinHint(image: string): string {
     const parts = parseImage(image);
     if (parts === undefined) {
-        return "is not an image reference; write it as registry/repository:tag, e.g. \"ghcr.io/acme/shop:v1.2.0\"";
+        return 'is not an image reference; write it as registry/repository:tag, e.g. "ghcr.io/acme/shop:v1.2.0"';
     }
     return `has no tag or digest; pin it, e.g. "${parts.repo}:v1.2.0" or "${parts.repo}@sha256:..."`;
 }

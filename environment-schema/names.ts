@@ -16,5 +16,11 @@ export function boundedName(base: string, max: number, suffix = "", separator = 
 
 /** Any text (a stack name may hold upper case, "." and "_") as a DNS-1123 label of at most `max` characters. */
 export function labelFrom(text: string, max: number): string {
-    return boundedName(text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, ""), max);
+    return boundedName(
+        text
+            .toLowerCase()
+            .replace(/[^a-z0-9-]+/g, "-")
+            .replace(/^-+|-+$/g, ""),
+        max,
+    );
 }

@@ -33,13 +33,22 @@ export function isLowerTier(tier: Tier, than: Tier): boolean {
 }
 
 /** Which tier applies and why, in words, with how to choose another (`setTier` says how, e.g. a config command). */
-export function tierOrigin(stack: string, configured: Tier | undefined, isPreview: boolean, setTier = "pulumi config set migrate-first:tier"): string {
+export function tierOrigin(
+    stack: string,
+    configured: Tier | undefined,
+    isPreview: boolean,
+    setTier = "pulumi config set migrate-first:tier",
+): string {
     const others = tiers.filter((t) => t !== "preview").join(", ");
-    if (configured !== undefined) return `tier "${configured}", as the config's tier says; to choose another: ${setTier} <${others}>`;
+    if (configured !== undefined)
+        return `tier "${configured}", as the config's tier says; to choose another: ${setTier} <${others}>`;
     const tier = defaultTier(stack, isPreview);
-    const why = isPreview && impliedTier(stack) !== "preview" ? "preview is set"
-        : impliedTier(stack) !== undefined ? `the stack is named "${stack}"`
-        : `the stack name "${stack}" is none of dev, staging, prod or pr-<number>, so the strictest tier applies`;
+    const why =
+        isPreview && impliedTier(stack) !== "preview"
+            ? "preview is set"
+            : impliedTier(stack) !== undefined
+              ? `the stack is named "${stack}"`
+              : `the stack name "${stack}" is none of dev, staging, prod or pr-<number>, so the strictest tier applies`;
     const suggestion = tier === "prod" ? "staging" : `<${others}>`;
     return `tier "${tier}", because ${why}; to choose another: ${setTier} ${suggestion}`;
 }

@@ -24,11 +24,16 @@ export interface SpecSource {
 
 /** Every problem of a spec at once; thrown before any resource exists. */
 export class SpecError extends Error {
-    constructor(readonly problems: readonly string[], source: SpecSource) {
+    constructor(
+        readonly problems: readonly string[],
+        source: SpecSource,
+    ) {
         const where = source.origin === undefined ? `stack "${source.stack}"` : `${source.origin}`;
         const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
         const tier = source.tierOrigin === undefined ? "" : `\n  (${source.tierOrigin})`;
-        super(`migrate-first: the spec for ${where} has ${count}; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}${tier}`);
+        super(
+            `migrate-first: the spec for ${where} has ${count}; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}${tier}`,
+        );
         this.name = "SpecError";
     }
 }
@@ -71,9 +76,10 @@ function setHint(path: Path, source: SpecSource): string {
 // The fields an object at `path` accepts, for "did you mean" on unknown keys.
 function fieldsAt(schema: z.ZodType, path: Path): string[] {
     let node: z.ZodType = schema;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
         if (node instanceof z.ZodPipe) node = node.in as z.ZodType;
-        else if (node instanceof z.ZodDefault || node instanceof z.ZodPrefault || node instanceof z.ZodOptional) node = node.unwrap() as z.ZodType;
+        else if (node instanceof z.ZodDefault || node instanceof z.ZodPrefault || node instanceof z.ZodOptional)
+            node = node.unwrap() as z.ZodType;
         else if (node instanceof z.ZodObject && i < path.length) {
             const next = (node.shape as Record<string, z.ZodType>)[String(path[i++])];
             if (next === undefined) return [];
@@ -86,7 +92,9 @@ function fieldsAt(schema: z.ZodType, path: Path): string[] {
 function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
     switch (issue.code) {
         case "invalid_type":
-            return issue.input === undefined ? undefined : `is a ${issue.input === null ? "null" : typeof issue.input}; expected ${issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}`;
+            return issue.input === undefined
+                ? undefined
+                : `is a ${issue.input === null ? "null" : typeof issue.input}; expected ${issue.expected === "int" ? "a whole number" : `a ${issue.expected}`}`;
         case "too_small":
             return issue.origin === "array" || issue.origin === "string"
                 ? `is too short; give at least ${issue.minimum} ${issue.origin === "array" ? "item(s)" : "character(s)"}`
@@ -103,7 +111,11 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 function valueAt(value: unknown, path: Path): unknown {
-    return path.reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined), value);
+    return path.reduce<unknown>(
+        (node, key) =>
+            typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+        value,
+    );
 }
 
 /** Checks `input` against `schema` and applies its defaults; throws one SpecError listing every problem, each naming the field as `source` spells it. */
@@ -125,7 +137,12 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown, source:
         // A record's key that failed its own check: show that check's message, not zod's "Invalid key".
         const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
         const value = issue.input === undefined ? "" : `${valueText(issue.input)} `;
-        const preset = source.preset !== undefined && issue.input !== undefined && valueAt(source.preset.values, issue.path) === issue.input ? ` (the ${source.preset.name} preset's value; set your own to change it)` : "";
+        const preset =
+            source.preset !== undefined &&
+            issue.input !== undefined &&
+            valueAt(source.preset.values, issue.path) === issue.input
+                ? ` (the ${source.preset.name} preset's value; set your own to change it)`
+                : "";
         return [`${keyName(issue.path, source)}: ${value}${message}${preset}`];
     });
     throw new SpecError(problems, source);

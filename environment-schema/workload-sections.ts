@@ -9,7 +9,11 @@ const reservedEnv = /^(DATABASE_URL|PG[A-Z0-9_]*|APP|ENVIRONMENT|RELEASE)$/;
 const envValueMax = 32768;
 const envTotalMax = 65536;
 // Commands are copied into manifests too; far beyond any real command line.
-const command = (error: string) => z.array(z.string().min(1).max(4096, { error: "is longer than 4096 characters; put a long script in the image" })).min(1, { error }).max(100, { error: "has more than 100 items; put a long command in a script in the image" });
+const command = (error: string) =>
+    z
+        .array(z.string().min(1).max(4096, { error: "is longer than 4096 characters; put a long script in the image" }))
+        .min(1, { error })
+        .max(100, { error: "has more than 100 items; put a long command in a script in the image" });
 
 export const appSchema = z.strictObject({
     /** The application's name (at most 40 characters: Job pods add suffixes under Kubernetes' 63): the prefix of every Kubernetes object and, by default, of the database. Required. */
@@ -26,7 +30,10 @@ export const appSchema = z.strictObject({
     /** Pods of the Deployment. @default 3 */
     replicas: z.int().min(1, { error: "must be at least 1 for a zero-downtime rollout" }).max(100).default(3),
     /** Readiness and smoke-test path. @default "/health" */
-    healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: "must be an absolute HTTP path such as \"/health\"" }).default("/health"),
+    healthPath: z
+        .string()
+        .regex(/^\/[\x21-\x7e]*$/, { error: 'must be an absolute HTTP path such as "/health"' })
+        .default("/health"),
     /** Seconds before the first readiness probe. @default 5 */
     readinessInitialDelaySeconds: z.int().min(0).max(600).default(5),
     /** Seconds between readiness probes. @default 10 */
@@ -40,10 +47,17 @@ export const appSchema = z.strictObject({
     /** Non-secret environment variables for the app, the migration and the smoke test (not DATABASE_URL, PG*, APP, ENVIRONMENT or RELEASE: migrate-first sets those; values at most 32 KiB, 64 KiB in all). @default {} */
     env: z
         .record(
-            z.string()
+            z
+                .string()
                 .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "is not a valid environment variable name" })
-                .refine((name) => !reservedEnv.test(name), { error: "is set by migrate-first (DATABASE_URL and the PG* variables from the credentials Secret; APP, ENVIRONMENT and RELEASE from the spec); a second entry would make the container's value depend on the order; rename yours or remove it" }),
-            z.string().max(envValueMax, { error: `is longer than ${envValueMax} characters: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image` }),
+                .refine((name) => !reservedEnv.test(name), {
+                    error: "is set by migrate-first (DATABASE_URL and the PG* variables from the credentials Secret; APP, ENVIRONMENT and RELEASE from the spec); a second entry would make the container's value depend on the order; rename yours or remove it",
+                }),
+            z
+                .string()
+                .max(envValueMax, {
+                    error: `is longer than ${envValueMax} characters: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image`,
+                }),
         )
         .refine((env) => Object.entries(env).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= envTotalMax, {
             error: `holds more than ${envTotalMax} characters in all: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image`,
@@ -89,7 +103,9 @@ export const migrationSchema = z.strictObject({
      */
     mode: z.enum(["sql", "command"]).default("sql"),
     /** Command that applies the migrations, run in the app image. Required with mode "command", refused with "sql". */
-    command: command("is empty; give the command that applies your migrations, e.g. [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]").optional(),
+    command: command(
+        'is empty; give the command that applies your migrations, e.g. ["python", "manage.py", "migrate", "--noinput"]',
+    ).optional(),
     /**
      * How the SQL files get from the app image to the runner (mode "sql"). "copy": an init
      * container runs `cp` in the app image, which therefore needs `cp` (a distroless image has
@@ -100,7 +116,13 @@ export const migrationSchema = z.strictObject({
      */
     filesFrom: z.enum(["copy", "imageVolume"]).default("copy"),
     /** Where the release's `<version>_<description>.sql` files are in the app image (mode "sql"). @default "/app/migrations" */
-    imageDirectory: z.string().regex(/^\/\S*$/, { error: "must be an absolute path in the app image, e.g. \"/app/migrations\"" }).refine((path) => !path.split("/").includes(".."), { error: "must not contain \"..\"; give the absolute path in the app image, e.g. \"/app/migrations\"" }).default("/app/migrations"),
+    imageDirectory: z
+        .string()
+        .regex(/^\/\S*$/, { error: 'must be an absolute path in the app image, e.g. "/app/migrations"' })
+        .refine((path) => !path.split("/").includes(".."), {
+            error: 'must not contain ".."; give the absolute path in the app image, e.g. "/app/migrations"',
+        })
+        .default("/app/migrations"),
     /** The same files in this repository, for the rehearsal and the linter; the image must be built from them. @default "migrations" */
     directory: z.string().min(1).default("migrations"),
     /** Longest wait of one statement for a table lock before it gives up (and the file is retried). @default "5s" */
@@ -120,7 +142,11 @@ export const migrationSchema = z.strictObject({
      * databases get corrupted, and Argo CD's sync retry already re-runs the whole hook.
      * @default 0
      */
-    backoffLimit: z.literal(0, { error: "must be 0: Kubernetes retries would re-run a failed migration behind Argo CD's back; use the Application's sync retry instead" }).default(0),
+    backoffLimit: z
+        .literal(0, {
+            error: "must be 0: Kubernetes retries would re-run a failed migration behind Argo CD's back; use the Application's sync retry instead",
+        })
+        .default(0),
     /** How long the init container waits for the database before the hook fails, in seconds. @default 60 */
     waitForDbSeconds: positiveInt(3600).default(60),
 });
@@ -134,17 +160,32 @@ export const smokeSchema = z.strictObject({
 
 export const argocdSchema = z.strictObject({
     /** Git repository holding the rendered workload. Required with delivery "argocd". */
-    repoURL: z.string().regex(/^(https?:\/\/|ssh:\/\/|git@)\S+$/, { error: "is not a Git URL; use https://, ssh:// or git@host:org/repo" }).optional(),
+    repoURL: z
+        .string()
+        .regex(/^(https?:\/\/|ssh:\/\/|git@)\S+$/, {
+            error: "is not a Git URL; use https://, ssh:// or git@host:org/repo",
+        })
+        .optional(),
     /** Path in the repository where `npm run render` output is committed. @default - "deploy/<environment>/<app>" */
-    path: z.string().regex(/^[^/]\S*$/, { error: "must be a relative path inside the repository, e.g. \"deploy/dev/shop\"" }).optional(),
+    path: z
+        .string()
+        .regex(/^[^/]\S*$/, { error: 'must be a relative path inside the repository, e.g. "deploy/dev/shop"' })
+        .optional(),
     /** Branch, tag or commit Argo CD tracks; a preview tracks its pull request's commit or branch instead. @default "HEAD" */
-    targetRevision: z.string().regex(/^[\x21-\x7e]{1,255}$/, { error: "is not a Git revision; give a branch, tag or commit on one line, without spaces (e.g. \"main\", \"v1.2.0\" or a SHA)" }).default("HEAD"),
+    targetRevision: z
+        .string()
+        .regex(/^[\x21-\x7e]{1,255}$/, {
+            error: 'is not a Git revision; give a branch, tag or commit on one line, without spaces (e.g. "main", "v1.2.0" or a SHA)',
+        })
+        .default("HEAD"),
     /** Argo CD project. @default "default" */
     project: dnsLabel(63).default("default"),
     /** Namespace Argo CD runs in (where the Application lives). @default "argocd" */
     namespace: dnsLabel(63).default("argocd"),
     /** Cluster API server of the destination. @default "https://kubernetes.default.svc" */
-    server: z.url({ error: "is not a URL; use the cluster's API server, e.g. \"https://kubernetes.default.svc\"" }).default("https://kubernetes.default.svc"),
+    server: z
+        .url({ error: 'is not a URL; use the cluster\'s API server, e.g. "https://kubernetes.default.svc"' })
+        .default("https://kubernetes.default.svc"),
     /** Sync on every Git change. @default true */
     automated: z.boolean().default(true),
     /** Revert drift in the cluster (note: self-heal syncs do not run hooks). @default true */
@@ -157,9 +198,15 @@ export const argocdSchema = z.strictObject({
 
 export const runtimeSchema = z.strictObject({
     /** Image with `psql` and `wget` that runs the runtime scripts (readiness, migrate, smoke check, lock). @default "postgres:18.1-alpine" */
-    postgresImage: z.string().refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) }).default("postgres:18.1-alpine"),
+    postgresImage: z
+        .string()
+        .refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) })
+        .default("postgres:18.1-alpine"),
     /** Image with `curl` that posts the SyncFail alert (the webhook URL goes on curl's stdin, never its command line). @default "curlimages/curl:8.17.0" */
-    curlImage: z.string().refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) }).default("curlimages/curl:8.17.0"),
+    curlImage: z
+        .string()
+        .refine(isPinnedImage, { error: (issue) => pinHint(String(issue.input)) })
+        .default("curlimages/curl:8.17.0"),
     /** UID the postgres image runs as (70 in the Alpine images, 999 in the Debian ones). @default 70 */
     postgresUser: positiveInt(2147483647).default(70),
 });

@@ -57,7 +57,11 @@ function missingDirectory(spec: EnvironmentSpec, directory: string, projectDir: 
  * stack shipped last, checks its contracts the way the PreSync Job's ledger will. A SQL-mode
  * release whose files cannot be found is an error: nothing unchecked gets through.
  */
-export async function checkMigrations(spec: EnvironmentSpec, projectDir: string, options: GateOptions = {}): Promise<MigrationCheck> {
+export async function checkMigrations(
+    spec: EnvironmentSpec,
+    projectDir: string,
+    options: GateOptions = {},
+): Promise<MigrationCheck> {
     const directory = resolve(projectDir, options.directory ?? spec.migration.directory);
     if (spec.migration.mode !== "sql") return { directory, warnings: [], errors: [] };
     if (!existsSync(directory) || !statSync(directory).isDirectory()) {
@@ -89,5 +93,7 @@ export function migrationCheckMessage(check: MigrationCheck, consequence: string
 
 /** The versions a report's files carry, in the order the runner applies them. */
 export function shippedVersions(report: DirectoryReport): string[] {
-    return report.files.flatMap((f) => (f.version === undefined ? [] : [f.version])).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+    return report.files
+        .flatMap((f) => (f.version === undefined ? [] : [f.version]))
+        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
 }

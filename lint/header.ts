@@ -37,7 +37,8 @@ export function readHeader(sql: string): Header {
             if (depth > 0) {
                 const next = /\/\*|\*\//.exec(rest);
                 const inside = next === null ? rest : rest.slice(0, next.index);
-                if (/migrate-first:/i.test(inside) && !inBlockComments.includes(index + 1)) inBlockComments.push(index + 1);
+                if (/migrate-first:/i.test(inside) && !inBlockComments.includes(index + 1))
+                    inBlockComments.push(index + 1);
                 if (next === null) break;
                 depth += next[0] === "/*" ? 1 : -1;
                 rest = rest.slice(next.index + 2);
@@ -45,7 +46,11 @@ export function readHeader(sql: string): Header {
                 rest = rest.replace(blank, "");
             } else if (rest.startsWith("--")) {
                 const comment = rest.slice(2);
-                if (directive.test(comment)) directives.push({ line: index + 1, text: comment.replace(/^[ \t\r]*[^:]*:[ \t\r]*/, "").replace(/[ \t\r]+$/, "") });
+                if (directive.test(comment))
+                    directives.push({
+                        line: index + 1,
+                        text: comment.replace(/^[ \t\r]*[^:]*:[ \t\r]*/, "").replace(/[ \t\r]+$/, ""),
+                    });
                 break;
             } else if (rest.startsWith("/*")) {
                 depth = 1;

@@ -28,7 +28,20 @@ const relname = (rangeVar: unknown): string => str(obj(rangeVar).relname);
 const names = (value: unknown): string[] => list(value).map((n) => str(obj(unwrap(n)[1]).sval));
 
 // Functions whose result differs per row: a default using one rewrites the table.
-const volatileFunctions = new Set(["random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "nextval", "txid_current", "random_normal"]);
+const volatileFunctions = new Set([
+    "random",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "uuidv4",
+    "uuidv7",
+    "clock_timestamp",
+    "timeofday",
+    "nextval",
+    "txid_current",
+    "random_normal",
+]);
 
 function callsVolatile(expr: unknown): string | undefined {
     const [type, fields] = unwrap(expr);
@@ -56,10 +69,13 @@ function columnStyle(column: Node): Hit[] {
     const type = typeName(column);
     const hits: Hit[] = [];
     const add = (rule: string, what: string) => hits.push({ rule, what });
-    if (type === "int4" || type === "serial" || type === "serial4") add("prefer-bigint-over-int", `column ${name} is a 32-bit ${type === "int4" ? "integer" : type}`);
-    if (type === "int2" || type === "smallserial" || type === "serial2") add("prefer-bigint-over-smallint", `column ${name} is a smallint`);
+    if (type === "int4" || type === "serial" || type === "serial4")
+        add("prefer-bigint-over-int", `column ${name} is a 32-bit ${type === "int4" ? "integer" : type}`);
+    if (type === "int2" || type === "smallserial" || type === "serial2")
+        add("prefer-bigint-over-smallint", `column ${name} is a smallint`);
     if (/^(small|big)?serial[248]?$/.test(type)) add("prefer-identity", `column ${name} is ${type}`);
-    if (type === "varchar" && list(obj(column.typeName).typmods).length > 0) add("prefer-text-field", `column ${name} is varchar(n)`);
+    if (type === "varchar" && list(obj(column.typeName).typmods).length > 0)
+        add("prefer-text-field", `column ${name} is varchar(n)`);
     if (type === "timestamp") add("prefer-timestamptz", `column ${name} is timestamp without time zone`);
     if (type === "bpchar") add("ban-char-field", `column ${name} is char(n)`);
     if (type === "json") add("prefer-jsonb", `column ${name} is json`);
@@ -75,16 +91,40 @@ function addColumn(table: string, column: Node, context: FileContext, ifNotExist
     const has = (contype: string) => cons.some((c) => c.contype === contype);
     const def = cons.find((c) => c.contype === "CONSTR_DEFAULT");
     const volatile = def === undefined ? undefined : callsVolatile(def.raw_expr);
-    if (volatile !== undefined) hits.push({ rule: "adding-field-with-default", what: `ADD COLUMN ${name} with default ${volatile} on ${table}` });
+    if (volatile !== undefined)
+        hits.push({
+            rule: "adding-field-with-default",
+            what: `ADD COLUMN ${name} with default ${volatile} on ${table}`,
+        });
     if (cons.some((c) => c.contype === "CONSTR_GENERATED" && c.generated_kind !== "v"))
-        hits.push({ rule: "adding-stored-generated-column", what: `ADD COLUMN ${name} GENERATED ... STORED on ${table}` });
-    if (/^(small|big)?serial[248]?$/.test(type) || has("CONSTR_IDENTITY")) hits.push({ rule: "adding-serial-primary-key-field", what: `ADD COLUMN ${name} ${/serial/.test(type) ? type : "GENERATED AS IDENTITY"} on ${table}` });
-    if (has("CONSTR_NOTNULL") && def === undefined && !has("CONSTR_IDENTITY") && !has("CONSTR_GENERATED") && !/serial/.test(type))
+        hits.push({
+            rule: "adding-stored-generated-column",
+            what: `ADD COLUMN ${name} GENERATED ... STORED on ${table}`,
+        });
+    if (/^(small|big)?serial[248]?$/.test(type) || has("CONSTR_IDENTITY"))
+        hits.push({
+            rule: "adding-serial-primary-key-field",
+            what: `ADD COLUMN ${name} ${/serial/.test(type) ? type : "GENERATED AS IDENTITY"} on ${table}`,
+        });
+    if (
+        has("CONSTR_NOTNULL") &&
+        def === undefined &&
+        !has("CONSTR_IDENTITY") &&
+        !has("CONSTR_GENERATED") &&
+        !/serial/.test(type)
+    )
         hits.push({ rule: "adding-required-field", what: `ADD COLUMN ${name} NOT NULL without a default on ${table}` });
-    if (has("CONSTR_FOREIGN")) hits.push({ rule: "adding-foreign-key-constraint", what: `ADD COLUMN ${name} REFERENCES ... on ${table}` });
-    if (has("CONSTR_UNIQUE")) hits.push({ rule: "disallowed-unique-constraint", what: `ADD COLUMN ${name} UNIQUE on ${table}` });
-    if (has("CONSTR_PRIMARY")) hits.push({ rule: "adding-primary-key-constraint", what: `ADD COLUMN ${name} PRIMARY KEY on ${table}` });
-    if (!ifNotExists && !context.transactional) hits.push({ rule: "prefer-robust-stmts", what: `ADD COLUMN ${name} without IF NOT EXISTS in a no-transaction file` });
+    if (has("CONSTR_FOREIGN"))
+        hits.push({ rule: "adding-foreign-key-constraint", what: `ADD COLUMN ${name} REFERENCES ... on ${table}` });
+    if (has("CONSTR_UNIQUE"))
+        hits.push({ rule: "disallowed-unique-constraint", what: `ADD COLUMN ${name} UNIQUE on ${table}` });
+    if (has("CONSTR_PRIMARY"))
+        hits.push({ rule: "adding-primary-key-constraint", what: `ADD COLUMN ${name} PRIMARY KEY on ${table}` });
+    if (!ifNotExists && !context.transactional)
+        hits.push({
+            rule: "prefer-robust-stmts",
+            what: `ADD COLUMN ${name} without IF NOT EXISTS in a no-transaction file`,
+        });
     return hits;
 }
 
@@ -95,13 +135,41 @@ function addConstraint(table: string, constraint: Node, context: FileContext): H
     if (notValid) context.notValid.add(name);
     switch (constraint.contype) {
         case "CONSTR_FOREIGN":
-            return notValid ? [] : [{ rule: "adding-foreign-key-constraint", what: `ADD CONSTRAINT ${name} FOREIGN KEY on ${table} without NOT VALID` }];
+            return notValid
+                ? []
+                : [
+                      {
+                          rule: "adding-foreign-key-constraint",
+                          what: `ADD CONSTRAINT ${name} FOREIGN KEY on ${table} without NOT VALID`,
+                      },
+                  ];
         case "CONSTR_CHECK":
-            return notValid ? [] : [{ rule: "constraint-missing-not-valid", what: `ADD CONSTRAINT ${name} CHECK on ${table} without NOT VALID` }];
+            return notValid
+                ? []
+                : [
+                      {
+                          rule: "constraint-missing-not-valid",
+                          what: `ADD CONSTRAINT ${name} CHECK on ${table} without NOT VALID`,
+                      },
+                  ];
         case "CONSTR_UNIQUE":
-            return constraint.indexname === undefined ? [{ rule: "disallowed-unique-constraint", what: `ADD CONSTRAINT ${name} UNIQUE on ${table} builds its index under the lock` }] : [];
+            return constraint.indexname === undefined
+                ? [
+                      {
+                          rule: "disallowed-unique-constraint",
+                          what: `ADD CONSTRAINT ${name} UNIQUE on ${table} builds its index under the lock`,
+                      },
+                  ]
+                : [];
         case "CONSTR_PRIMARY":
-            return constraint.indexname === undefined ? [{ rule: "adding-primary-key-constraint", what: `ADD CONSTRAINT ${name} PRIMARY KEY on ${table} builds its index under the lock` }] : [];
+            return constraint.indexname === undefined
+                ? [
+                      {
+                          rule: "adding-primary-key-constraint",
+                          what: `ADD CONSTRAINT ${name} PRIMARY KEY on ${table} builds its index under the lock`,
+                      },
+                  ]
+                : [];
         case "CONSTR_EXCLUSION":
             return [{ rule: "adding-exclusion-constraint", what: `ADD CONSTRAINT ${name} EXCLUDE on ${table}` }];
         default:
@@ -123,29 +191,50 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
                 hits.push(...addConstraint(table, unwrap(cmd.def)[1], context));
                 break;
             case "AT_ValidateConstraint":
-                if (context.transactional && context.notValid.has(column)) hits.push({ rule: "validate-in-same-transaction", what: `VALIDATE CONSTRAINT ${column} in the file that added it NOT VALID` });
+                if (context.transactional && context.notValid.has(column))
+                    hits.push({
+                        rule: "validate-in-same-transaction",
+                        what: `VALIDATE CONSTRAINT ${column} in the file that added it NOT VALID`,
+                    });
                 break;
             case "AT_DropColumn":
                 hits.push({ rule: "ban-drop-column", what: `DROP COLUMN ${column} from ${table}` });
                 break;
             case "AT_AlterColumnType":
-                if (!context.createdTables.has(table)) hits.push({ rule: "changing-column-type", what: `ALTER COLUMN ${column} TYPE ${typeName(unwrap(cmd.def)[1])} on ${table}` });
+                if (!context.createdTables.has(table))
+                    hits.push({
+                        rule: "changing-column-type",
+                        what: `ALTER COLUMN ${column} TYPE ${typeName(unwrap(cmd.def)[1])} on ${table}`,
+                    });
                 break;
             case "AT_SetNotNull":
-                if (!context.createdTables.has(table)) hits.push({ rule: "adding-not-nullable-field", what: `ALTER COLUMN ${column} SET NOT NULL on ${table}` });
+                if (!context.createdTables.has(table))
+                    hits.push({
+                        rule: "adding-not-nullable-field",
+                        what: `ALTER COLUMN ${column} SET NOT NULL on ${table}`,
+                    });
                 break;
             case "AT_DropNotNull":
                 hits.push({ rule: "ban-drop-not-null", what: `ALTER COLUMN ${column} DROP NOT NULL on ${table}` });
                 break;
             case "AT_ColumnDefault":
-                if (cmd.def === undefined) hits.push({ rule: "ban-drop-default", what: `ALTER COLUMN ${column} DROP DEFAULT on ${table}` });
+                if (cmd.def === undefined)
+                    hits.push({ rule: "ban-drop-default", what: `ALTER COLUMN ${column} DROP DEFAULT on ${table}` });
                 break;
             case "AT_DropConstraint":
                 hits.push({ rule: "ban-drop-constraint", what: `DROP CONSTRAINT ${column} on ${table}` });
                 break;
             case "AT_DetachPartition":
-                if (obj(unwrap(cmd.def)[1]).concurrent !== true) hits.push({ rule: "require-concurrent-partition-detach", what: `DETACH PARTITION on ${table} without CONCURRENTLY` });
-                else if (context.transactional) hits.push({ rule: "ban-concurrent-index-creation-in-transaction", what: `DETACH PARTITION ... CONCURRENTLY inside the runner's transaction` });
+                if (obj(unwrap(cmd.def)[1]).concurrent !== true)
+                    hits.push({
+                        rule: "require-concurrent-partition-detach",
+                        what: `DETACH PARTITION on ${table} without CONCURRENTLY`,
+                    });
+                else if (context.transactional)
+                    hits.push({
+                        rule: "ban-concurrent-index-creation-in-transaction",
+                        what: `DETACH PARTITION ... CONCURRENTLY inside the runner's transaction`,
+                    });
                 break;
             default:
                 break;
@@ -154,7 +243,16 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
     return hits;
 }
 
-const dropKinds: Record<string, string> = { OBJECT_SCHEMA: "schema", OBJECT_SEQUENCE: "sequence", OBJECT_DOMAIN: "domain", OBJECT_TYPE: "type", OBJECT_VIEW: "view", OBJECT_MATVIEW: "materialized view", OBJECT_FUNCTION: "function", OBJECT_EXTENSION: "extension" };
+const dropKinds: Record<string, string> = {
+    OBJECT_SCHEMA: "schema",
+    OBJECT_SEQUENCE: "sequence",
+    OBJECT_DOMAIN: "domain",
+    OBJECT_TYPE: "type",
+    OBJECT_VIEW: "view",
+    OBJECT_MATVIEW: "materialized view",
+    OBJECT_FUNCTION: "function",
+    OBJECT_EXTENSION: "extension",
+};
 
 function drop(fields: Node, context: FileContext): Hit[] {
     const objects = list(fields.objects).map((o) => {
@@ -164,15 +262,28 @@ function drop(fields: Node, context: FileContext): Hit[] {
     const what = objects.join(", ");
     switch (fields.removeType) {
         case "OBJECT_TABLE":
-            return objects.every((o) => context.createdTables.has(o.split(".").pop() ?? "")) ? [] : [{ rule: "ban-drop-table", what: `DROP TABLE ${what}` }];
+            return objects.every((o) => context.createdTables.has(o.split(".").pop() ?? ""))
+                ? []
+                : [{ rule: "ban-drop-table", what: `DROP TABLE ${what}` }];
         case "OBJECT_INDEX": {
-            if (fields.concurrent !== true) return [{ rule: "require-concurrent-index-deletion", what: `DROP INDEX ${what} without CONCURRENTLY` }];
-            if (context.transactional) return [{ rule: "ban-concurrent-index-creation-in-transaction", what: `DROP INDEX CONCURRENTLY ${what} inside the runner's transaction` }];
-            return fields.missing_ok === true ? [] : [{ rule: "prefer-robust-stmts", what: `DROP INDEX CONCURRENTLY ${what} without IF EXISTS` }];
+            if (fields.concurrent !== true)
+                return [{ rule: "require-concurrent-index-deletion", what: `DROP INDEX ${what} without CONCURRENTLY` }];
+            if (context.transactional)
+                return [
+                    {
+                        rule: "ban-concurrent-index-creation-in-transaction",
+                        what: `DROP INDEX CONCURRENTLY ${what} inside the runner's transaction`,
+                    },
+                ];
+            return fields.missing_ok === true
+                ? []
+                : [{ rule: "prefer-robust-stmts", what: `DROP INDEX CONCURRENTLY ${what} without IF EXISTS` }];
         }
         default: {
             const kind = dropKinds[str(fields.removeType)];
-            return kind === undefined ? [] : [{ rule: "ban-drop-schema-object", what: `DROP ${kind.toUpperCase()} ${what}` }];
+            return kind === undefined
+                ? []
+                : [{ rule: "ban-drop-schema-object", what: `DROP ${kind.toUpperCase()} ${what}` }];
         }
     }
 }
@@ -181,12 +292,24 @@ function createIndex(fields: Node, context: FileContext): Hit[] {
     const table = relname(fields.relation);
     const name = str(fields.idxname) || "(unnamed)";
     const hits: Hit[] = [];
-    if (fields.unique !== true && list(fields.indexParams).length > 3) hits.push({ rule: "index-too-many-columns", what: `index ${name} on ${table} has ${list(fields.indexParams).length} columns` });
+    if (fields.unique !== true && list(fields.indexParams).length > 3)
+        hits.push({
+            rule: "index-too-many-columns",
+            what: `index ${name} on ${table} has ${list(fields.indexParams).length} columns`,
+        });
     if (fields.concurrent === true) {
-        if (context.transactional) hits.push({ rule: "ban-concurrent-index-creation-in-transaction", what: `CREATE INDEX CONCURRENTLY ${name} inside the runner's transaction` });
-        else if (fields.if_not_exists !== true) hits.push({ rule: "prefer-robust-stmts", what: `CREATE INDEX CONCURRENTLY ${name} without IF NOT EXISTS` });
+        if (context.transactional)
+            hits.push({
+                rule: "ban-concurrent-index-creation-in-transaction",
+                what: `CREATE INDEX CONCURRENTLY ${name} inside the runner's transaction`,
+            });
+        else if (fields.if_not_exists !== true)
+            hits.push({ rule: "prefer-robust-stmts", what: `CREATE INDEX CONCURRENTLY ${name} without IF NOT EXISTS` });
     } else if (!context.createdTables.has(table)) {
-        hits.push({ rule: "require-concurrent-index-creation", what: `CREATE INDEX ${name} on ${table} without CONCURRENTLY` });
+        hits.push({
+            rule: "require-concurrent-index-creation",
+            what: `CREATE INDEX ${name} on ${table} without CONCURRENTLY`,
+        });
     }
     return hits;
 }
@@ -213,35 +336,99 @@ export function inspect(statement: Statement, context: FileContext): Hit[] {
             return drop(fields, context);
         case "RenameStmt": {
             const table = relname(fields.relation);
-            if (fields.renameType === "OBJECT_COLUMN") return [{ rule: "renaming-column", what: `RENAME COLUMN ${str(fields.subname)} TO ${str(fields.newname)} on ${table}` }];
-            if (fields.renameType === "OBJECT_TABLE") return [{ rule: "renaming-table", what: `RENAME TABLE ${table} TO ${str(fields.newname)}` }];
+            if (fields.renameType === "OBJECT_COLUMN")
+                return [
+                    {
+                        rule: "renaming-column",
+                        what: `RENAME COLUMN ${str(fields.subname)} TO ${str(fields.newname)} on ${table}`,
+                    },
+                ];
+            if (fields.renameType === "OBJECT_TABLE")
+                return [{ rule: "renaming-table", what: `RENAME TABLE ${table} TO ${str(fields.newname)}` }];
             return [];
         }
         case "DropdbStmt":
             return [{ rule: "ban-drop-database", what: `DROP DATABASE ${str(fields.dbname)}` }];
         case "TruncateStmt":
-            return [{ rule: "ban-truncate", what: `TRUNCATE ${list(fields.relations).map((r) => relname(unwrap(r)[1])).join(", ")}${fields.behavior === "DROP_CASCADE" ? " CASCADE" : ""}` }];
+            return [
+                {
+                    rule: "ban-truncate",
+                    what: `TRUNCATE ${list(fields.relations)
+                        .map((r) => relname(unwrap(r)[1]))
+                        .join(", ")}${fields.behavior === "DROP_CASCADE" ? " CASCADE" : ""}`,
+                },
+            ];
         case "TransactionStmt":
             return [{ rule: "transaction-nesting", what: str(fields.kind).replace("TRANS_STMT_", "") }];
         case "VacuumStmt":
-            return list(fields.options).some((o) => str(unwrap(o)[1].defname) === "full") ? [{ rule: "ban-vacuum-full", what: "VACUUM FULL" }] : [];
+            return list(fields.options).some((o) => str(unwrap(o)[1].defname) === "full")
+                ? [{ rule: "ban-vacuum-full", what: "VACUUM FULL" }]
+                : [];
         case "ClusterStmt":
             return [{ rule: "ban-cluster", what: `CLUSTER ${relname(fields.relation)}` }];
         case "LockStmt":
-            return [{ rule: "ban-lock-table", what: `LOCK TABLE ${list(fields.relations).map((r) => relname(unwrap(r)[1])).join(", ")}` }];
+            return [
+                {
+                    rule: "ban-lock-table",
+                    what: `LOCK TABLE ${list(fields.relations)
+                        .map((r) => relname(unwrap(r)[1]))
+                        .join(", ")}`,
+                },
+            ];
         case "ReindexStmt": {
             const concurrent = list(fields.params).some((p) => str(unwrap(p)[1].defname) === "concurrently");
-            if (!concurrent) return [{ rule: "require-concurrent-reindex", what: `REINDEX ${relname(fields.relation) || str(fields.name)} without CONCURRENTLY` }];
-            return context.transactional ? [{ rule: "ban-concurrent-index-creation-in-transaction", what: "REINDEX CONCURRENTLY inside the runner's transaction" }] : [];
+            if (!concurrent)
+                return [
+                    {
+                        rule: "require-concurrent-reindex",
+                        what: `REINDEX ${relname(fields.relation) || str(fields.name)} without CONCURRENTLY`,
+                    },
+                ];
+            return context.transactional
+                ? [
+                      {
+                          rule: "ban-concurrent-index-creation-in-transaction",
+                          what: "REINDEX CONCURRENTLY inside the runner's transaction",
+                      },
+                  ]
+                : [];
         }
         case "RefreshMatViewStmt":
-            return fields.concurrent === true ? [] : [{ rule: "require-concurrent-refresh", what: `REFRESH MATERIALIZED VIEW ${relname(fields.relation)} without CONCURRENTLY` }];
+            return fields.concurrent === true
+                ? []
+                : [
+                      {
+                          rule: "require-concurrent-refresh",
+                          what: `REFRESH MATERIALIZED VIEW ${relname(fields.relation)} without CONCURRENTLY`,
+                      },
+                  ];
         case "AlterEnumStmt":
-            return fields.newVal !== undefined && fields.newValNeighbor === undefined ? [{ rule: "require-enum-value-ordering", what: `ADD VALUE '${str(fields.newVal)}' without BEFORE or AFTER` }] : [];
+            return fields.newVal !== undefined && fields.newValNeighbor === undefined
+                ? [
+                      {
+                          rule: "require-enum-value-ordering",
+                          what: `ADD VALUE '${str(fields.newVal)}' without BEFORE or AFTER`,
+                      },
+                  ]
+                : [];
         case "CreateDomainStmt":
-            return list(fields.constraints).some((c) => unwrap(c)[1].contype === "CONSTR_CHECK") ? [{ rule: "ban-create-domain-with-constraint", what: `CREATE DOMAIN ${names(fields.domainname).join(".")} with a CHECK` }] : [];
+            return list(fields.constraints).some((c) => unwrap(c)[1].contype === "CONSTR_CHECK")
+                ? [
+                      {
+                          rule: "ban-create-domain-with-constraint",
+                          what: `CREATE DOMAIN ${names(fields.domainname).join(".")} with a CHECK`,
+                      },
+                  ]
+                : [];
         case "AlterDomainStmt":
-            return fields.subtype === "C" ? [{ rule: "ban-alter-domain-with-add-constraint", what: `ALTER DOMAIN ${names(fields.typeName).join(".")} ADD CONSTRAINT` }] : [];
+            return fields.subtype === "C"
+                ? [
+                      {
+                          rule: "ban-alter-domain-with-add-constraint",
+                          what: `ALTER DOMAIN ${names(fields.typeName).join(".")} ADD CONSTRAINT`,
+                      },
+                  ]
+                : [];
         default:
             return [];
     }

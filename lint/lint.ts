@@ -29,7 +29,11 @@ export interface FileReport {
     readonly version?: string;
     readonly phase: Phase;
     readonly transactional: boolean;
-    readonly statements: readonly { readonly line: number; readonly type: string; readonly classes: readonly StatementClass[] }[];
+    readonly statements: readonly {
+        readonly line: number;
+        readonly type: string;
+        readonly classes: readonly StatementClass[];
+    }[];
     readonly findings: readonly Finding[];
 }
 
@@ -53,16 +57,35 @@ export function lintFile(file: string, sql: string): FileReport {
     const finding = (line: number, column: number, hit: Hit, severity?: Finding["severity"], reason?: string) => {
         const rule = rules[hit.rule];
         if (rule === undefined) throw new Error(`no rule ${hit.rule}`);
-        findings.push({ file, line, column, rule: rule.id, severity: severity ?? rule.severity, kind: rule.kind, what: hit.what, why: rule.why, safe: rule.safe, ...(reason === undefined ? {} : { reason }) });
+        findings.push({
+            file,
+            line,
+            column,
+            rule: rule.id,
+            severity: severity ?? rule.severity,
+            kind: rule.kind,
+            what: hit.what,
+            why: rule.why,
+            safe: rule.safe,
+            ...(reason === undefined ? {} : { reason }),
+        });
     };
     const version = fileVersion(file);
-    if (version === undefined) finding(1, 1, { rule: "file-name", what: `${file} is not named <version>_<description>.sql` });
+    if (version === undefined)
+        finding(1, 1, { rule: "file-name", what: `${file} is not named <version>_<description>.sql` });
 
     // psql skips a byte order mark; the parser would not.
     const parsed = parseStatements(sql.replace(/^\uFEFF/, ""));
     if (!parsed.ok) {
         finding(parsed.line, parsed.column, { rule: "syntax-error", what: parsed.message });
-        return { file, ...(version === undefined ? {} : { version }), phase: { kind: "expand" }, transactional: true, statements: [], findings };
+        return {
+            file,
+            ...(version === undefined ? {} : { version }),
+            phase: { kind: "expand" },
+            transactional: true,
+            statements: [],
+            findings,
+        };
     }
     // The header, read by the grammar the runner reads it with (lint/header.ts).
     const header = readHeader(sql);
@@ -73,13 +96,21 @@ export function lintFile(file: string, sql: string): FileReport {
         const match = /^allow\s+(\S+)(?:\s+because\s+(.*\S))?\s*$/.exec(text);
         if (match === null) return undefined;
         const [, rule = "", reason] = match;
-        if (rules[rule] === undefined) finding(line, 1, { rule: "bad-directive", what: `"allow ${rule}" names no rule` });
-        else if (reason === undefined) finding(line, 1, { rule: "bad-directive", what: `"allow ${rule}" gives no reason; write "allow ${rule} because <why it is safe here>"` });
+        if (rules[rule] === undefined)
+            finding(line, 1, { rule: "bad-directive", what: `"allow ${rule}" names no rule` });
+        else if (reason === undefined)
+            finding(line, 1, {
+                rule: "bad-directive",
+                what: `"allow ${rule}" gives no reason; write "allow ${rule} because <why it is safe here>"`,
+            });
         else return { rule, reason };
         return undefined;
     };
     for (const line of header.inBlockComments) {
-        finding(line, 1, { rule: "bad-directive", what: "a migrate-first: directive in a /* */ comment, which the runner refuses; write it as a -- line" });
+        finding(line, 1, {
+            rule: "bad-directive",
+            what: "a migrate-first: directive in a /* */ comment, which the runner refuses; write it as a -- line",
+        });
     }
     let phases = 0;
     for (const { line, text } of header.directives) {
@@ -87,10 +118,18 @@ export function lintFile(file: string, sql: string): FileReport {
         if (text === "no-transaction") transactional = false;
         else if (text === "expand" || contract !== null) {
             // The runner refuses a header that says expand and contract, or contract twice: so does the linter.
-            if (++phases > 1 && (contract !== null || phase.kind === "contract")) finding(line, 1, { rule: "bad-directive", what: "the header says both expand and contract, or contract twice; keep the one that is meant" });
+            if (++phases > 1 && (contract !== null || phase.kind === "contract"))
+                finding(line, 1, {
+                    rule: "bad-directive",
+                    what: "the header says both expand and contract, or contract twice; keep the one that is meant",
+                });
             if (contract === null) phase = { kind: "expand" };
             else {
-                if (contract[1] === undefined) finding(line, 1, { rule: "contract-without-expand", what: "the header says contract but names no expand" });
+                if (contract[1] === undefined)
+                    finding(line, 1, {
+                        rule: "contract-without-expand",
+                        what: "the header says contract but names no expand",
+                    });
                 phase = { kind: "contract", completes: (contract[1] ?? "").replace(/^0+(?=.)/, "") };
             }
         } else if (text.startsWith("allow")) {
@@ -100,7 +139,10 @@ export function lintFile(file: string, sql: string): FileReport {
     }
 
     for (const long of parsed.longIdentifiers) {
-        finding(long.line, long.column, { rule: "identifier-too-long", what: `${long.text.slice(0, 24)}… is ${Buffer.byteLength(long.text)} bytes; Postgres keeps 63` });
+        finding(long.line, long.column, {
+            rule: "identifier-too-long",
+            what: `${long.text.slice(0, 24)}… is ${Buffer.byteLength(long.text)} bytes; Postgres keeps 63`,
+        });
     }
     const context: FileContext = { createdTables: new Set(), notValid: new Set(), transactional };
     const statements = parsed.statements.map((statement, index) => {
@@ -111,7 +153,11 @@ export function lintFile(file: string, sql: string): FileReport {
                 if (text === undefined) continue;
                 const allow = readAllow(text, statement.line);
                 if (allow !== undefined) allows.push(allow);
-                else if (!text.startsWith("allow")) finding(statement.line, 1, { rule: "bad-directive", what: `only "allow <rule-id> because <reason>" may annotate a statement, not "${text}"` });
+                else if (!text.startsWith("allow"))
+                    finding(statement.line, 1, {
+                        rule: "bad-directive",
+                        what: `only "allow <rule-id> because <reason>" may annotate a statement, not "${text}"`,
+                    });
             }
         }
         const hits = inspect(statement, context);
@@ -123,7 +169,13 @@ export function lintFile(file: string, sql: string): FileReport {
             const allow = allows.find((a) => a.rule === hit.rule);
             if (allow !== undefined) finding(statement.line, statement.column, hit, "allowed", allow.reason);
             else if (rule?.kind === "contract" && phase.kind === "contract" && hit.rule !== "ban-drop-database")
-                finding(statement.line, statement.column, hit, "allowed", `contract file completing ${phase.completes}`);
+                finding(
+                    statement.line,
+                    statement.column,
+                    hit,
+                    "allowed",
+                    `contract file completing ${phase.completes}`,
+                );
             else finding(statement.line, statement.column, hit);
         }
         if (classes.size === 0) classes.add("expand");
@@ -141,7 +193,9 @@ export interface DirectoryReport {
 
 /** Lints every `*.sql` file in a directory, then checks each contract against the expand it names. */
 export function lintDirectory(dir: string): DirectoryReport {
-    const names = readdirSync(dir).filter((name) => name.endsWith(".sql")).sort();
+    const names = readdirSync(dir)
+        .filter((name) => name.endsWith(".sql"))
+        .sort();
     const files = names.map((name) => lintFile(name, readFileSync(join(dir, name), "utf8")));
     const byVersion = new Map(files.filter((f) => f.version !== undefined).map((f) => [f.version, f]));
     const extra: Finding[] = [];
@@ -158,9 +212,24 @@ export function lintDirectory(dir: string): DirectoryReport {
                     : undefined;
         if (problem !== undefined) {
             const rule = rules["contract-without-expand"] as Rule;
-            extra.push({ file: file.file, line: 1, column: 1, rule: rule.id, severity: "error", kind: rule.kind, what: problem, why: rule.why, safe: rule.safe });
+            extra.push({
+                file: file.file,
+                line: 1,
+                column: 1,
+                rule: rule.id,
+                severity: "error",
+                kind: rule.kind,
+                what: problem,
+                why: rule.why,
+                safe: rule.safe,
+            });
         }
     }
     const findings = [...files.flatMap((f) => f.findings), ...extra];
-    return { files, findings, statements: files.reduce((n, f) => n + f.statements.length, 0), errors: findings.filter((f) => f.severity === "error").length };
+    return {
+        files,
+        findings,
+        statements: files.reduce((n, f) => n + f.statements.length, 0),
+        errors: findings.filter((f) => f.severity === "error").length,
+    };
 }

@@ -24,7 +24,12 @@ export interface LongIdentifier {
 }
 
 export type ParseResult =
-    | { readonly ok: true; readonly statements: readonly Statement[]; readonly longIdentifiers: readonly LongIdentifier[] } | { readonly ok: false; readonly message: string; readonly line: number; readonly column: number };
+    | {
+          readonly ok: true;
+          readonly statements: readonly Statement[];
+          readonly longIdentifiers: readonly LongIdentifier[];
+      }
+    | { readonly ok: false; readonly message: string; readonly line: number; readonly column: number };
 
 let loaded: Promise<void> | undefined;
 
@@ -94,13 +99,20 @@ export function parseStatements(sql: string): ParseResult {
         const between = bytes.subarray(previousEnd, Buffer.byteLength(sql.slice(0, start))).toString("utf8");
         previousEnd = startByte + (entry.stmt_len ?? bytes.length - startByte);
         const [type, node] = Object.entries(entry.stmt)[0] ?? ["Unknown", {}];
-        return { type, node: node as Node, ...position(bytes, Buffer.byteLength(sql.slice(0, start))), leadingComments: commentLines(between) };
+        return {
+            type,
+            node: node as Node,
+            ...position(bytes, Buffer.byteLength(sql.slice(0, start))),
+            leadingComments: commentLines(between),
+        };
     });
     // Postgres truncates long identifiers while scanning, so only the tokens still show them.
     // Scanning costs as much as parsing: only when a long name is possible at all.
     const mayHaveLongName = /[\w$]{64,}|"[^"]{64,}"|[^\x00-\x7f]/.test(sql);
-    const longIdentifiers = !mayHaveLongName ? [] : (scanSync(sql) as { tokens: { start: number; end: number; text: string; tokenName: string }[] }).tokens
-        .filter((t) => t.tokenName === "IDENT" && Buffer.byteLength(t.text.replace(/^"|"$/g, "")) > 63)
-        .map((t) => ({ text: t.text, ...position(bytes, t.start) }));
+    const longIdentifiers = !mayHaveLongName
+        ? []
+        : (scanSync(sql) as { tokens: { start: number; end: number; text: string; tokenName: string }[] }).tokens
+              .filter((t) => t.tokenName === "IDENT" && Buffer.byteLength(t.text.replace(/^"|"$/g, "")) > 63)
+              .map((t) => ({ text: t.text, ...position(bytes, t.start) }));
     return { ok: true, statements, longIdentifiers };
 }

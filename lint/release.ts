@@ -19,7 +19,11 @@ export interface ReleaseViolation {
  * there is no old code to protect, as at run time. Whether the previous release was verified
  * only the database knows; the runtime checks that.
  */
-export function releaseViolations(report: DirectoryReport, release: string, previous: ShippedRelease | undefined): ReleaseViolation[] {
+export function releaseViolations(
+    report: DirectoryReport,
+    release: string,
+    previous: ShippedRelease | undefined,
+): ReleaseViolation[] {
     if (previous === undefined) return [];
     const shipped = new Set(previous.versions);
     const byVersion = new Map(report.files.map((f) => [f.version, f]));

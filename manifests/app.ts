@@ -11,10 +11,18 @@ export function deployment(spec: EnvironmentSpec, names: WorkloadNames): IDeploy
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: names.deployment, namespace: names.namespace, labels: labels(spec, "app"), annotations: syncAnnotations(placements.app) },
+        metadata: {
+            name: names.deployment,
+            namespace: names.namespace,
+            labels: labels(spec, "app"),
+            annotations: syncAnnotations(placements.app),
+        },
         spec: {
             replicas: app.replicas,
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: app.maxSurge, maxUnavailable: app.maxUnavailable } },
+            strategy: {
+                type: "RollingUpdate",
+                rollingUpdate: { maxSurge: app.maxSurge, maxUnavailable: app.maxUnavailable },
+            },
             selector: { matchLabels: selector(spec) },
             template: {
                 metadata: { labels: labels(spec, "app") },
@@ -44,7 +52,12 @@ export function service(spec: EnvironmentSpec, names: WorkloadNames): IService {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: names.service, namespace: names.namespace, labels: labels(spec, "app"), annotations: syncAnnotations(placements.app) },
+        metadata: {
+            name: names.service,
+            namespace: names.namespace,
+            labels: labels(spec, "app"),
+            annotations: syncAnnotations(placements.app),
+        },
         spec: {
             type: "ClusterIP",
             selector: selector(spec),

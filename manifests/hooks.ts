@@ -12,11 +12,17 @@ export const annotationKeys = {
  * Annotations placing an object in Argo CD's sync. With delivery "direct" the same
  * placement, read back by the sync plan, gives Pulumi's dependsOn order.
  */
-export function syncAnnotations(placement: { wave: number; hook?: HookPhase; deletePolicy?: readonly DeletePolicy[] }): Record<string, string> {
+export function syncAnnotations(placement: {
+    wave: number;
+    hook?: HookPhase;
+    deletePolicy?: readonly DeletePolicy[];
+}): Record<string, string> {
     return {
         ...(placement.hook === undefined ? {} : { [annotationKeys.hook]: placement.hook }),
         [annotationKeys.wave]: String(placement.wave),
-        ...(placement.deletePolicy === undefined ? {} : { [annotationKeys.deletePolicy]: placement.deletePolicy.join(",") }),
+        ...(placement.deletePolicy === undefined
+            ? {}
+            : { [annotationKeys.deletePolicy]: placement.deletePolicy.join(",") }),
     };
 }
 
@@ -33,7 +39,11 @@ export const placements = {
 } as const;
 
 /** The object without Argo CD's annotations, for delivery "direct" where Pulumi orders the apply. */
-export function withoutSyncAnnotations<T extends { metadata?: { annotations?: Record<string, string> } }>(object: T): T {
-    const annotations = Object.fromEntries(Object.entries(object.metadata?.annotations ?? {}).filter(([key]) => !key.startsWith("argocd.argoproj.io/")));
+export function withoutSyncAnnotations<T extends { metadata?: { annotations?: Record<string, string> } }>(
+    object: T,
+): T {
+    const annotations = Object.fromEntries(
+        Object.entries(object.metadata?.annotations ?? {}).filter(([key]) => !key.startsWith("argocd.argoproj.io/")),
+    );
     return { ...object, metadata: { ...object.metadata, annotations } };
 }

@@ -56,7 +56,8 @@ const releaseEnv = (spec: EnvironmentSpec): IEnvVar[] => [
 
 // The app role may read the history and record a verified release (smoke-check.sh); with
 // roles "single" the migrator is the app role and needs no grant.
-const appRoleEnv = (spec: EnvironmentSpec): IEnvVar[] => (spec.database.roles === "split" ? [{ name: "APP_ROLE", value: `${spec.database.name}_app` }] : []);
+const appRoleEnv = (spec: EnvironmentSpec): IEnvVar[] =>
+    spec.database.roles === "split" ? [{ name: "APP_ROLE", value: `${spec.database.name}_app` }] : [];
 
 const migrationsPath = "/migrations";
 
@@ -80,7 +81,12 @@ function migrationFiles(spec: EnvironmentSpec): MigrationFiles {
             initContainers: [],
             shared: [],
             volumes: [{ name: "migrations", image: { reference: spec.app.image, pullPolicy: "IfNotPresent" } }],
-            mount: { name: "migrations", mountPath: migrationsPath, subPath: m.imageDirectory.replace(/^\/+|\/+$/g, ""), readOnly: true },
+            mount: {
+                name: "migrations",
+                mountPath: migrationsPath,
+                subPath: m.imageDirectory.replace(/^\/+|\/+$/g, ""),
+                readOnly: true,
+            },
         };
     }
     const copy = appContainer(spec, "copy-migrations", {
@@ -88,7 +94,12 @@ function migrationFiles(spec: EnvironmentSpec): MigrationFiles {
         env: [],
         volumeMounts: [{ name: "migrations", mountPath: migrationsPath }],
     });
-    return { initContainers: [copy], shared: ["migrations"], volumes: [], mount: { name: "migrations", mountPath: migrationsPath, readOnly: true } };
+    return {
+        initContainers: [copy],
+        shared: ["migrations"],
+        volumes: [],
+        mount: { name: "migrations", mountPath: migrationsPath, readOnly: true },
+    };
 }
 
 const lockDir = "/run/migrate-first";
@@ -100,9 +111,21 @@ const lockDir = "/run/migrate-first";
  */
 export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
     const m = spec.migration;
-    const waitForDb = toolContainer(spec, "wait-for-db", "wait-for-db.sh", [...libpqEnv(names.migratorSecret), { name: "WAIT_TIMEOUT", value: String(m.waitForDbSeconds) }]);
-    const lockEnv: IEnvVar[] = [...releaseEnv(spec), ...appRoleEnv(spec), { name: "LOCK_WAIT", value: String(m.lockWaitSeconds) }];
-    const parts = { name: names.migrateJob, component: "migrate", annotations: syncAnnotations(placements.migrate), activeDeadlineSeconds: m.activeDeadlineSeconds };
+    const waitForDb = toolContainer(spec, "wait-for-db", "wait-for-db.sh", [
+        ...libpqEnv(names.migratorSecret),
+        { name: "WAIT_TIMEOUT", value: String(m.waitForDbSeconds) },
+    ]);
+    const lockEnv: IEnvVar[] = [
+        ...releaseEnv(spec),
+        ...appRoleEnv(spec),
+        { name: "LOCK_WAIT", value: String(m.lockWaitSeconds) },
+    ];
+    const parts = {
+        name: names.migrateJob,
+        component: "migrate",
+        annotations: syncAnnotations(placements.migrate),
+        activeDeadlineSeconds: m.activeDeadlineSeconds,
+    };
     if (m.mode === "sql") {
         const files = migrationFiles(spec);
         const migrate = toolContainer(
@@ -120,15 +143,31 @@ export function migrationJob(spec: EnvironmentSpec, names: WorkloadNames): IJob 
             ],
             { volumeMounts: [files.mount] },
         );
-        return job(spec, names, { ...parts, initContainers: [waitForDb, ...files.initContainers], containers: [migrate], shared: files.shared, volumes: files.volumes });
+        return job(spec, names, {
+            ...parts,
+            initContainers: [waitForDb, ...files.initContainers],
+            containers: [migrate],
+            shared: files.shared,
+            volumes: files.volumes,
+        });
     }
     // A native sidecar (Kubernetes 1.29+): its startup probe passes once it holds the lock,
     // and only then does the kubelet start the migration container.
-    const lock = toolContainer(spec, "migration-lock", "migration-lock.sh", [...libpqEnv(names.migratorSecret), ...lockEnv, { name: "LOCK_FILE", value: `${lockDir}/locked` }], {
-        restartPolicy: "Always",
-        startupProbe: { exec: { command: ["test", "-f", `${lockDir}/locked`] }, periodSeconds: 1, failureThreshold: m.lockWaitSeconds + 30 },
-        volumeMounts: [{ name: "lock", mountPath: lockDir }],
-    });
+    const lock = toolContainer(
+        spec,
+        "migration-lock",
+        "migration-lock.sh",
+        [...libpqEnv(names.migratorSecret), ...lockEnv, { name: "LOCK_FILE", value: `${lockDir}/locked` }],
+        {
+            restartPolicy: "Always",
+            startupProbe: {
+                exec: { command: ["test", "-f", `${lockDir}/locked`] },
+                periodSeconds: 1,
+                failureThreshold: m.lockWaitSeconds + 30,
+            },
+            volumeMounts: [{ name: "lock", mountPath: lockDir }],
+        },
+    );
     const migrate = appContainer(spec, "migrate", {
         command: m.command,
         env: [
@@ -157,13 +196,24 @@ export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
         [
             ...libpqEnv(names.appSecret),
             ...releaseEnv(spec),
-            { name: "HEALTH_URL", value: `http://${names.service}.${names.namespace}.svc:${spec.app.port}${spec.app.healthPath}` },
+            {
+                name: "HEALTH_URL",
+                value: `http://${names.service}.${names.namespace}.svc:${spec.app.port}${spec.app.healthPath}`,
+            },
             { name: "SMOKE_TIMEOUT", value: String(Math.max(1, spec.smoke.activeDeadlineSeconds - 10)) },
             ...(sql ? [{ name: "MIGRATIONS_DIR", value: migrationsPath }] : []),
         ],
         files === undefined ? {} : { volumeMounts: [files.mount] },
     );
-    const own = spec.smoke.command === undefined ? [] : [appContainer(spec, "smoke", { command: spec.smoke.command, env: [...releaseEnv(spec), secretEnv("DATABASE_URL", names.appSecret, "url")] })];
+    const own =
+        spec.smoke.command === undefined
+            ? []
+            : [
+                  appContainer(spec, "smoke", {
+                      command: spec.smoke.command,
+                      env: [...releaseEnv(spec), secretEnv("DATABASE_URL", names.appSecret, "url")],
+                  }),
+              ];
     return job(spec, names, {
         name: names.smokeJob,
         component: "smoke",
@@ -182,8 +232,18 @@ export function smokeJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
  */
 export function syncFailJob(spec: EnvironmentSpec, names: WorkloadNames): IJob {
     const payload = { name: "ALERT_PAYLOAD", value: "/tmp/alert/payload.json" };
-    const message = toolContainer(spec, "alert-message", "alert-message.sh", [...libpqEnv(names.migratorSecret), ...releaseEnv(spec), payload]);
-    const post = toolContainer(spec, "alert", "alert.sh", [payload, secretEnv("WEBHOOK_URL", names.alertSecret, "url", true)], { image: spec.runtime.curlImage });
+    const message = toolContainer(spec, "alert-message", "alert-message.sh", [
+        ...libpqEnv(names.migratorSecret),
+        ...releaseEnv(spec),
+        payload,
+    ]);
+    const post = toolContainer(
+        spec,
+        "alert",
+        "alert.sh",
+        [payload, secretEnv("WEBHOOK_URL", names.alertSecret, "url", true)],
+        { image: spec.runtime.curlImage },
+    );
     return job(spec, names, {
         name: names.syncFailJob,
         component: "sync-fail",

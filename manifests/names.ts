@@ -64,15 +64,29 @@ export function applicationName(spec: EnvironmentSpec): string {
  * namespace and the Application): label values are restricted, so the annotations keep the
  * exact branch and time.
  */
-export function previewMetadata(spec: EnvironmentSpec): { labels: Record<string, string>; annotations: Record<string, string> } {
+export function previewMetadata(spec: EnvironmentSpec): {
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+} {
     const preview = spec.preview;
     if (preview === undefined) return { labels: {}, annotations: {} };
     // A label value starts and ends with a letter or digit: "-", "_", "." and anything non-ASCII are trimmed at the ends.
-    const branch = boundedName(preview.branch.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, ""), 63);
+    const branch = boundedName(
+        preview.branch.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, ""),
+        63,
+    );
     const expires = preview.expiresAt;
     return {
-        labels: { "migrate-first.dev/branch": branch, ...(expires === undefined ? {} : { "migrate-first.dev/expires-at": expires.replace(/[-:]/g, "").replace(/\.[0-9]+/, "") }) },
-        annotations: { "migrate-first.dev/branch": preview.branch, ...(expires === undefined ? {} : { "migrate-first.dev/expires-at": expires }) },
+        labels: {
+            "migrate-first.dev/branch": branch,
+            ...(expires === undefined
+                ? {}
+                : { "migrate-first.dev/expires-at": expires.replace(/[-:]/g, "").replace(/\.[0-9]+/, "") }),
+        },
+        annotations: {
+            "migrate-first.dev/branch": preview.branch,
+            ...(expires === undefined ? {} : { "migrate-first.dev/expires-at": expires }),
+        },
     };
 }
 

@@ -16,7 +16,9 @@ function podsOf(spec: EnvironmentSpec, ...components: string[]) {
     };
 }
 
-const namespaceNamed = (name: string): INetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+const namespaceNamed = (name: string): INetworkPolicyPeer => ({
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+});
 
 /**
  * The environment's network isolation, owned by Pulumi like the namespace, so it holds before
@@ -31,29 +33,55 @@ export function networkPolicies(spec: EnvironmentSpec): INetworkPolicy[] {
     const policy = (suffix: string, body: INetworkPolicy["spec"]): INetworkPolicy => ({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name: `${spec.app.name}-${suffix}`, namespace: spec.app.namespace, labels: labels(spec, "network") },
+        metadata: {
+            name: `${spec.app.name}-${suffix}`,
+            namespace: spec.app.namespace,
+            labels: labels(spec, "network"),
+        },
         spec: body,
     });
-    const database: INetworkPolicyPeer[] | undefined = n.databaseCidrs?.map((cidr) => ({ ipBlock: { cidr } })) ?? (n.databaseNamespace === undefined ? undefined : [namespaceNamed(n.databaseNamespace)]);
-    const webhook: INetworkPolicyPeer[] = n.webhookCidrs?.map((cidr) => ({ ipBlock: { cidr } })) ?? [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }];
+    const database: INetworkPolicyPeer[] | undefined =
+        n.databaseCidrs?.map((cidr) => ({ ipBlock: { cidr } })) ??
+        (n.databaseNamespace === undefined ? undefined : [namespaceNamed(n.databaseNamespace)]);
+    const webhook: INetworkPolicyPeer[] = n.webhookCidrs?.map((cidr) => ({ ipBlock: { cidr } })) ?? [
+        { ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } },
+    ];
     return [
         policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
         policy("dns", {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{ to: [{ ...namespaceNamed(n.dns.namespace), podSelector: { matchLabels: n.dns.podLabels } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+            egress: [
+                {
+                    to: [{ ...namespaceNamed(n.dns.namespace), podSelector: { matchLabels: n.dns.podLabels } }],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
         }),
         policy("app-ingress", {
             podSelector: podsOf(spec, "app"),
             policyTypes: ["Ingress"],
             // A peer with only a podSelector means pods of this namespace.
-            ingress: [{ from: [{ podSelector: {} }, ...n.ingressNamespaces.map(namespaceNamed)], ports: [{ protocol: "TCP", port: spec.app.port }] }],
+            ingress: [
+                {
+                    from: [{ podSelector: {} }, ...n.ingressNamespaces.map(namespaceNamed)],
+                    ports: [{ protocol: "TCP", port: spec.app.port }],
+                },
+            ],
         }),
         policy("database-egress", {
             podSelector: podsOf(spec, ...databaseClients),
             policyTypes: ["Egress"],
             // Without a known address: every destination, but only on the database's port.
-            egress: [{ ...(database === undefined ? {} : { to: database }), ports: [{ protocol: "TCP", port: spec.database.port }] }],
+            egress: [
+                {
+                    ...(database === undefined ? {} : { to: database }),
+                    ports: [{ protocol: "TCP", port: spec.database.port }],
+                },
+            ],
         }),
         policy("smoke-egress", {
             podSelector: podsOf(spec, "smoke"),

@@ -10,7 +10,13 @@ import { ScriptName, scriptsMountPath } from "../runtime";
 // The Kubernetes "restricted" Pod Security Standard, at pod and container level.
 // @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 export function podSecurity(runAsUser: number): IPodSecurityContext {
-    return { runAsNonRoot: true, runAsUser, runAsGroup: runAsUser, fsGroup: runAsUser, seccompProfile: { type: "RuntimeDefault" } };
+    return {
+        runAsNonRoot: true,
+        runAsUser,
+        runAsGroup: runAsUser,
+        fsGroup: runAsUser,
+        seccompProfile: { type: "RuntimeDefault" },
+    };
 }
 
 const containerSecurity: ISecurityContext = {
@@ -22,16 +28,25 @@ const containerSecurity: ISecurityContext = {
 
 /** A value from a Secret: the only way credentials reach a container. */
 export function secretEnv(name: string, secret: string, key: string, optional?: boolean): IEnvVar {
-    return { name, valueFrom: { secretKeyRef: { name: secret, key, ...(optional === undefined ? {} : { optional }) } } };
+    return {
+        name,
+        valueFrom: { secretKeyRef: { name: secret, key, ...(optional === undefined ? {} : { optional }) } },
+    };
 }
 
 /** libpq's variables from a credentials Secret, so psql never sees a URL on its command line. */
 export function libpqEnv(secret: string): IEnvVar[] {
-    return ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE"].map((key) => secretEnv(key, secret, key));
+    return ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE"].map((key) =>
+        secretEnv(key, secret, key),
+    );
 }
 
 /** A container running the app's one image, with the app's limits and non-secret env. */
-export function appContainer(spec: EnvironmentSpec, name: string, extra: Omit<IContainer, "name" | "image">): IContainer {
+export function appContainer(
+    spec: EnvironmentSpec,
+    name: string,
+    extra: Omit<IContainer, "name" | "image">,
+): IContainer {
     const env = Object.entries(spec.app.env).map(([key, value]): IEnvVar => ({ name: key, value }));
     return {
         name,
@@ -49,7 +64,13 @@ const toolResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu:
  * A container running one of our runtime scripts, by default in the postgres image (psql,
  * wget), with a read-only root filesystem, the scripts and a scratch /tmp.
  */
-export function toolContainer(spec: EnvironmentSpec, name: string, script: ScriptName, env: IEnvVar[], extra: Partial<IContainer> = {}): IContainer {
+export function toolContainer(
+    spec: EnvironmentSpec,
+    name: string,
+    script: ScriptName,
+    env: IEnvVar[],
+    extra: Partial<IContainer> = {},
+): IContainer {
     return {
         name,
         image: spec.runtime.postgresImage,

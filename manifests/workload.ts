@@ -32,7 +32,12 @@ function scriptsConfigMap(spec: EnvironmentSpec, names: WorkloadNames, scripts: 
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name: names.scripts, namespace: names.namespace, labels: labels(spec, "runtime"), annotations: syncAnnotations(placements.scripts) },
+        metadata: {
+            name: names.scripts,
+            namespace: names.namespace,
+            labels: labels(spec, "runtime"),
+            annotations: syncAnnotations(placements.scripts),
+        },
         data: { ...scripts.files },
     };
 }
@@ -52,7 +57,14 @@ export function buildWorkload(spec: EnvironmentSpec, scripts: RuntimeScripts): W
 
 /** The objects in a stable order, for rendering. */
 export function workloadObjects(workload: Workload): WorkloadObject[] {
-    return [workload.scripts, workload.migrate, workload.service, workload.deployment, workload.smoke, workload.syncFail];
+    return [
+        workload.scripts,
+        workload.migrate,
+        workload.service,
+        workload.deployment,
+        workload.smoke,
+        workload.syncFail,
+    ];
 }
 
 /** The app's namespace, created by Pulumi (so its Secrets exist before the first sync) and held to "restricted". */

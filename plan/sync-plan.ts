@@ -4,7 +4,11 @@ import { deletePolicies, kindRank, phaseOrder, placement, SyncPhase, wave, waveD
 export interface KubeObject {
     readonly apiVersion: string;
     readonly kind: string;
-    readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+    readonly metadata?: {
+        readonly name?: string;
+        readonly namespace?: string;
+        readonly annotations?: Readonly<Record<string, string>>;
+    };
     readonly spec?: unknown;
 }
 
@@ -62,7 +66,9 @@ function hoistDependencies(tasks: SyncTask[], objects: Map<SyncTask, KubeObject>
             const crd = object.spec as { group?: string; names?: { kind?: string } } | undefined;
             user = firstUser((o) => o.apiVersion.split("/")[0] === crd?.group && o.kind === crd?.names?.kind);
         }
-        return user !== undefined && compareTasks(user, task) < 0 ? { ...task, phase: user.phase, wave: user.wave } : task;
+        return user !== undefined && compareTasks(user, task) < 0
+            ? { ...task, phase: user.phase, wave: user.wave }
+            : task;
     });
 }
 
@@ -95,7 +101,14 @@ export function planSync(objects: readonly KubeObject[]): SyncPlan {
         const name = object.metadata?.name ?? "";
         if (where.phases.length === 0) skipped.push({ kind: object.kind, name });
         for (const phase of where.phases) {
-            const task: SyncTask = { phase, wave: wave(annotations), kind: object.kind, name, hook: where.hook, deletePolicies: where.hook ? deletePolicies(annotations) : [] };
+            const task: SyncTask = {
+                phase,
+                wave: wave(annotations),
+                kind: object.kind,
+                name,
+                hook: where.hook,
+                deletePolicies: where.hook ? deletePolicies(annotations) : [],
+            };
             tasks.push(task);
             owners.set(task, object);
         }
@@ -115,7 +128,10 @@ export function planSync(objects: readonly KubeObject[]): SyncPlan {
         return {
             step: i + 1,
             ...group,
-            waitsFor: previous === undefined ? "dry-run of every object succeeds" : `step ${i}: ${goal(previous, several)}, then ${waveDelaySeconds}s wave delay`,
+            waitsFor:
+                previous === undefined
+                    ? "dry-run of every object succeeds"
+                    : `step ${i}: ${goal(previous, several)}, then ${waveDelaySeconds}s wave delay`,
             succeedsWhen: goal(group, several && !(i === groups.length - 1 && group.tasks.every((t) => !t.hook))),
         };
     });

@@ -14,7 +14,13 @@ export interface Checked {
     readonly urn?: string;
 }
 
-type Metadata = { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
+type Metadata = {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+};
 
 const hookKey = "argocd.argoproj.io/hook";
 const waveKey = "argocd.argoproj.io/sync-wave";
@@ -39,7 +45,11 @@ const podPaths: Readonly<Record<string, readonly string[]>> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
-const at = (value: unknown, path: readonly string[]): unknown => path.reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined), value);
+const at = (value: unknown, path: readonly string[]): unknown =>
+    path.reduce<unknown>(
+        (node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+        value,
+    );
 
 function metadata(r: Checked): Metadata {
     return (r.props.metadata ?? {}) as Metadata;
@@ -58,20 +68,44 @@ export function isMigrationJob(r: Checked): boolean {
     if (r.type !== types.job) return false;
     const meta = metadata(r);
     const hooks = (meta.annotations?.[hookKey] ?? "").split(",").map((h) => h.trim());
-    return hooks.includes("PreSync") || ["migrate", "migration"].includes(meta.labels?.["app.kubernetes.io/component"] ?? "");
+    return (
+        hooks.includes("PreSync") ||
+        ["migrate", "migration"].includes(meta.labels?.["app.kubernetes.io/component"] ?? "")
+    );
 }
 
 /** backoffLimit 0, a deadline, restartPolicy Never, and (as an Argo CD hook) BeforeHookCreation. */
 export function migrationJobProblems(r: Checked): string[] {
     if (!isMigrationJob(r)) return [];
-    const spec = (r.props.spec ?? {}) as { backoffLimit?: number; activeDeadlineSeconds?: number; template?: { spec?: { restartPolicy?: string } } };
+    const spec = (r.props.spec ?? {}) as {
+        backoffLimit?: number;
+        activeDeadlineSeconds?: number;
+        template?: { spec?: { restartPolicy?: string } };
+    };
     const problems: string[] = [];
-    if (spec.backoffLimit !== 0) problems.push(`backoffLimit is ${spec.backoffLimit ?? "unset (Kubernetes' default is 6)"}; set it to 0: a retried half-run migration corrupts, and Argo CD's sync retry already re-runs the hook`);
-    if (spec.activeDeadlineSeconds === undefined) problems.push("has no activeDeadlineSeconds; set one, so a stuck migration fails the sync instead of hanging it");
-    if (spec.template?.spec?.restartPolicy !== "Never") problems.push(`restartPolicy is ${spec.template?.spec?.restartPolicy ?? "unset"}; set it to Never, so a failed migration is not restarted in place`);
+    if (spec.backoffLimit !== 0)
+        problems.push(
+            `backoffLimit is ${spec.backoffLimit ?? "unset (Kubernetes' default is 6)"}; set it to 0: a retried half-run migration corrupts, and Argo CD's sync retry already re-runs the hook`,
+        );
+    if (spec.activeDeadlineSeconds === undefined)
+        problems.push(
+            "has no activeDeadlineSeconds; set one, so a stuck migration fails the sync instead of hanging it",
+        );
+    if (spec.template?.spec?.restartPolicy !== "Never")
+        problems.push(
+            `restartPolicy is ${spec.template?.spec?.restartPolicy ?? "unset"}; set it to Never, so a failed migration is not restarted in place`,
+        );
     const meta = metadata(r);
-    if (meta.annotations?.[hookKey] !== undefined && !(meta.annotations[deletePolicyKey] ?? "").split(",").map((p) => p.trim()).includes("BeforeHookCreation")) {
-        problems.push(`its ${deletePolicyKey} lacks BeforeHookCreation; add it, so the next sync replaces a Job left by a failed one`);
+    if (
+        meta.annotations?.[hookKey] !== undefined &&
+        !(meta.annotations[deletePolicyKey] ?? "")
+            .split(",")
+            .map((p) => p.trim())
+            .includes("BeforeHookCreation")
+    ) {
+        problems.push(
+            `its ${deletePolicyKey} lacks BeforeHookCreation; add it, so the next sync replaces a Job left by a failed one`,
+        );
     }
     return problems;
 }
@@ -85,23 +119,42 @@ export function credentialProblems(r: Checked): string[] {
     const problems: string[] = [];
     if (r.type === types.configMap) {
         for (const [key, value] of Object.entries((r.props.data ?? {}) as Record<string, string>)) {
-            if (credentialUrl.test(value)) problems.push(`data.${key} holds a URL with a password; put it in a Secret and read it through secretKeyRef`);
-            else if (credentialName.test(key) && value !== "") problems.push(`data.${key} looks like a credential; put it in a Secret and read it through secretKeyRef`);
+            if (credentialUrl.test(value))
+                problems.push(
+                    `data.${key} holds a URL with a password; put it in a Secret and read it through secretKeyRef`,
+                );
+            else if (credentialName.test(key) && value !== "")
+                problems.push(
+                    `data.${key} looks like a credential; put it in a Secret and read it through secretKeyRef`,
+                );
         }
     }
     const pod = podSpec(r);
     for (const c of pod === undefined ? [] : containersOf(pod)) {
         for (const e of c.env ?? []) {
-            if (e.value !== undefined && (credentialUrl.test(e.value) || (credentialName.test(e.name) && e.value !== ""))) {
-                problems.push(`container ${c.name}: env ${e.name} has its credential as a plain value; use valueFrom.secretKeyRef`);
+            if (
+                e.value !== undefined &&
+                (credentialUrl.test(e.value) || (credentialName.test(e.name) && e.value !== ""))
+            ) {
+                problems.push(
+                    `container ${c.name}: env ${e.name} has its credential as a plain value; use valueFrom.secretKeyRef`,
+                );
             }
         }
         for (const from of c.envFrom ?? []) {
-            if (from.secretRef !== undefined) problems.push(`container ${c.name}: envFrom takes every key of Secret ${from.secretRef.name ?? ""}; name each one with env[].valueFrom.secretKeyRef`);
+            if (from.secretRef !== undefined)
+                problems.push(
+                    `container ${c.name}: envFrom takes every key of Secret ${from.secretRef.name ?? ""}; name each one with env[].valueFrom.secretKeyRef`,
+                );
         }
-        for (const [field, words] of [["command", c.command], ["args", c.args]] as const) {
+        for (const [field, words] of [
+            ["command", c.command],
+            ["args", c.args],
+        ] as const) {
             if ((words ?? []).some((w) => credentialUrl.test(w) || /PGPASSWORD=|--password[= ]\S/.test(w))) {
-                problems.push(`container ${c.name}: ${field} carries a credential, visible in the process table; pass it through a secretKeyRef environment variable`);
+                problems.push(
+                    `container ${c.name}: ${field} carries a credential, visible in the process table; pass it through a secretKeyRef environment variable`,
+                );
             }
         }
     }
@@ -125,22 +178,30 @@ export function podProblems(r: Checked, defaultTier: string): string[] {
     if (pod === undefined) return [];
     const problems: string[] = [];
     const podContext = pod.securityContext ?? {};
-    for (const flag of ["hostNetwork", "hostPID", "hostIPC"] as const) if (pod[flag] === true) problems.push(`${flag} is true; "restricted" forbids it`);
+    for (const flag of ["hostNetwork", "hostPID", "hostIPC"] as const)
+        if (pod[flag] === true) problems.push(`${flag} is true; "restricted" forbids it`);
     const tier = podTier(r, defaultTier);
     for (const c of containersOf(pod)) {
         const sc = c.securityContext ?? {};
-        if ((sc.runAsNonRoot ?? podContext.runAsNonRoot) !== true) problems.push(`container ${c.name}: runAsNonRoot is not true; set it (pod or container securityContext)`);
-        if (sc.allowPrivilegeEscalation !== false) problems.push(`container ${c.name}: allowPrivilegeEscalation is not false; set it to false`);
+        if ((sc.runAsNonRoot ?? podContext.runAsNonRoot) !== true)
+            problems.push(`container ${c.name}: runAsNonRoot is not true; set it (pod or container securityContext)`);
+        if (sc.allowPrivilegeEscalation !== false)
+            problems.push(`container ${c.name}: allowPrivilegeEscalation is not false; set it to false`);
         if (sc.privileged === true) problems.push(`container ${c.name}: is privileged; remove it`);
-        if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`container ${c.name}: capabilities.drop lacks ALL; drop ALL`);
+        if (!(sc.capabilities?.drop ?? []).includes("ALL"))
+            problems.push(`container ${c.name}: capabilities.drop lacks ALL; drop ALL`);
         const seccomp = sc.seccompProfile?.type ?? podContext.seccompProfile?.type;
-        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`container ${c.name}: seccompProfile is ${seccomp ?? "unset"}; set type RuntimeDefault`);
+        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+            problems.push(`container ${c.name}: seccompProfile is ${seccomp ?? "unset"}; set type RuntimeDefault`);
         for (const kind of ["requests", "limits"] as const) {
             const set = c.resources?.[kind] ?? {};
-            if (set.cpu === undefined || set.memory === undefined) problems.push(`container ${c.name}: resources.${kind} needs cpu and memory; set both`);
+            if (set.cpu === undefined || set.memory === undefined)
+                problems.push(`container ${c.name}: resources.${kind} needs cpu and memory; set both`);
         }
         const image = c.image ?? "";
-        const unpinned = isPinnedImage(image) ? tierImageProblem(image, tier) : "has no tag or digest; pin it to a version or a digest";
+        const unpinned = isPinnedImage(image)
+            ? tierImageProblem(image, tier)
+            : "has no tag or digest; pin it to a version or a digest";
         if (unpinned !== undefined) problems.push(`container ${c.name}: image "${image}" ${unpinned}`);
     }
     return problems;
@@ -150,14 +211,20 @@ export function podProblems(r: Checked, defaultTier: string): string[] {
 export function applicationProblems(r: Checked): string[] {
     if (r.type !== types.application) return [];
     const problems: string[] = [];
-    if (!(metadata(r).finalizers ?? []).includes(resourcesFinalizer)) problems.push(`has no ${resourcesFinalizer}; add it, or deleting the Application orphans everything it synced`);
-    if (typeof at(r.props, ["spec", "destination", "namespace"]) !== "string") problems.push("has no spec.destination.namespace; set it, so nothing lands in a namespace nobody chose");
+    if (!(metadata(r).finalizers ?? []).includes(resourcesFinalizer))
+        problems.push(`has no ${resourcesFinalizer}; add it, or deleting the Application orphans everything it synced`);
+    if (typeof at(r.props, ["spec", "destination", "namespace"]) !== "string")
+        problems.push("has no spec.destination.namespace; set it, so nothing lands in a namespace nobody chose");
     return problems;
 }
 
 // A Deployment reads a database URL when a container takes DATABASE_URL, a libpq password, or a Secret's `url`.
 function readsDatabase(pod: IPodSpec): boolean {
-    return containersOf(pod).some((c) => (c.env ?? []).some((e) => /^(DATABASE_URL|DB_URL|PGPASSWORD)$/.test(e.name) || e.valueFrom?.secretKeyRef?.key === "url"));
+    return containersOf(pod).some((c) =>
+        (c.env ?? []).some(
+            (e) => /^(DATABASE_URL|DB_URL|PGPASSWORD)$/.test(e.name) || e.valueFrom?.secretKeyRef?.key === "url",
+        ),
+    );
 }
 
 const images = (pod: IPodSpec | undefined) => new Set((pod === undefined ? [] : containersOf(pod)).map((c) => c.image));
@@ -168,16 +235,34 @@ const wave = (r: Checked) => Number(metadata(r).annotations?.[waveKey] ?? "0");
  * its image that runs before it, as an Argo CD PreSync hook in a lower wave, or as a Job the
  * Deployment depends on (delivery "direct"). `dependsOn(deployment, job)` answers the latter.
  */
-export function schemaFirstProblems(resources: readonly Checked[], dependsOn: (a: Checked, b: Checked) => boolean): { resource: Checked; problem: string }[] {
+export function schemaFirstProblems(
+    resources: readonly Checked[],
+    dependsOn: (a: Checked, b: Checked) => boolean,
+): { resource: Checked; problem: string }[] {
     const jobs = resources.filter(isMigrationJob);
     return resources.flatMap((d) => {
         const pod = podSpec(d);
         if (d.type !== types.deployment || pod === undefined || !readsDatabase(pod)) return [];
         const namespace = metadata(d).namespace;
-        const same = jobs.filter((j) => metadata(j).namespace === namespace && [...images(podSpec(j))].some((image) => images(pod).has(image)));
-        const before = same.filter((j) => dependsOn(d, j) || (metadata(j).annotations?.[hookKey]?.includes("PreSync") === true && wave(j) < wave(d)));
+        const same = jobs.filter(
+            (j) =>
+                metadata(j).namespace === namespace && [...images(podSpec(j))].some((image) => images(pod).has(image)),
+        );
+        const before = same.filter(
+            (j) =>
+                dependsOn(d, j) ||
+                (metadata(j).annotations?.[hookKey]?.includes("PreSync") === true && wave(j) < wave(d)),
+        );
         if (before.length > 0) return [];
-        const why = same.length === 0 ? `no migration Job in namespace ${namespace ?? "(default)"} runs its image ${[...images(pod)].join(", ")}` : `migration Job ${metadata(same[0] as Checked).name ?? ""} runs its image but not before it`;
-        return [{ resource: d, problem: `Deployment ${metadata(d).name ?? d.name} reads a database URL, but ${why}; add a PreSync migration Job with the same image in a lower sync wave (or, without Argo CD, make the Deployment depend on it)` }];
+        const why =
+            same.length === 0
+                ? `no migration Job in namespace ${namespace ?? "(default)"} runs its image ${[...images(pod)].join(", ")}`
+                : `migration Job ${metadata(same[0] as Checked).name ?? ""} runs its image but not before it`;
+        return [
+            {
+                resource: d,
+                problem: `Deployment ${metadata(d).name ?? d.name} reads a database URL, but ${why}; add a PreSync migration Job with the same image in a lower sync wave (or, without Argo CD, make the Deployment depend on it)`,
+            },
+        ];
     });
 }

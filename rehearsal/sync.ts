@@ -59,22 +59,46 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
     try {
         log(`Postgres ${runSql(pg.env("postgres", pg.adminPassword), "SHOW server_version;")} on 127.0.0.1:${pg.port}`);
         const db = provisionDatabase(pg, spec, options.passwords?.roles);
-        log(`database ${db.plan.database}: roles ${db.plan.roles.map((r) => `${r.name} (${r.purpose})`).join(", ")}, with the component's grants`);
+        log(
+            `database ${db.plan.database}: roles ${db.plan.roles.map((r) => `${r.name} (${r.purpose})`).join(", ")}, with the component's grants`,
+        );
         let failed: string | undefined;
         for (const [index, release] of options.releases.entries()) {
-            if (options.releases.length > 1) log(`release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`);
+            if (options.releases.length > 1)
+                log(
+                    `release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`,
+                );
             const releaseSpec = { ...spec, app: { ...spec.app, image: release.image } };
             const names = buildWorkload(releaseSpec, loadRuntimeScripts()).names;
             const secrets = { [names.migratorSecret]: db.migrator, [names.appSecret]: db.app };
-            failed = await syncRelease(releaseSpec, { spec: releaseSpec, secrets, work, migrationsDir: release.migrationsDir, log, healthUrl: () => app.current?.healthUrl }, app);
+            failed = await syncRelease(
+                releaseSpec,
+                {
+                    spec: releaseSpec,
+                    secrets,
+                    work,
+                    migrationsDir: release.migrationsDir,
+                    log,
+                    healthUrl: () => app.current?.healthUrl,
+                },
+                app,
+            );
             if (failed !== undefined) break;
         }
         // A run that failed before the runner made its tables (a misnamed file) leaves none to read.
-        const made = runSql(db.migrator, "SELECT to_regclass('migrate_first.schema_history') IS NOT NULL AND to_regclass('migrate_first.verified_release') IS NOT NULL;") === "t";
+        const made =
+            runSql(
+                db.migrator,
+                "SELECT to_regclass('migrate_first.schema_history') IS NOT NULL AND to_regclass('migrate_first.verified_release') IS NOT NULL;",
+            ) === "t";
         const rows = (sql: string) => (made ? runSql(db.migrator, sql).split("\n").filter(Boolean) : []);
-        const history = rows("SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;");
+        const history = rows(
+            "SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;",
+        );
         const verified = rows("SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;");
-        log(`end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`);
+        log(
+            `end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`,
+        );
         log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
         return failed === undefined ? {} : { failed };
     } finally {
@@ -86,24 +110,34 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
 }
 
 /** One release: every step of its sync plan in order; on a failed step, its SyncFail hooks. Returns the failed step, if any. */
-async function syncRelease(spec: EnvironmentSpec, context: JobContext, app: { current?: StandInApp }): Promise<string | undefined> {
+async function syncRelease(
+    spec: EnvironmentSpec,
+    context: JobContext,
+    app: { current?: StandInApp },
+): Promise<string | undefined> {
     const objects = workloadObjects(buildWorkload(spec, loadRuntimeScripts()));
     const plan = planSync(objects);
     const log = context.log;
     for (const step of plan.steps) {
-        log(`step ${step.step}: ${step.phase} wave ${step.wave}: ${step.tasks.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
+        log(
+            `step ${step.step}: ${step.phase} wave ${step.wave}: ${step.tasks.map((t) => `${t.kind} ${t.name}`).join(", ")}`,
+        );
         for (const task of step.tasks) {
             const object = objectOf(objects, task);
             if (object.kind === "Job") {
                 if (!(await runJob(object, context))) {
-                    log(`sync stopped: Job ${task.name} failed; later steps are never applied, the old version keeps running`);
+                    log(
+                        `sync stopped: Job ${task.name} failed; later steps are never applied, the old version keeps running`,
+                    );
                     await runSyncFail(plan, objects, context);
                     return `Job ${task.name}`;
                 }
             } else if (object.kind === "Deployment") {
                 await app.current?.close();
                 app.current = await startStandInApp(spec.app.healthPath);
-                log(`  Deployment ${task.name}: a stand-in app answers ${app.current.healthUrl} (the real rollout needs a cluster)`);
+                log(
+                    `  Deployment ${task.name}: a stand-in app answers ${app.current.healthUrl} (the real rollout needs a cluster)`,
+                );
             } else {
                 log(`  ${object.kind} ${task.name}: applied as is (nothing to run)`);
             }
@@ -125,7 +159,8 @@ interface JobContext {
 
 function objectOf(objects: readonly WorkloadObject[], task: SyncTask): WorkloadObject {
     const object = objects.find((o) => o.kind === task.kind && o.metadata?.name === task.name);
-    if (object === undefined) throw new Error(`the sync plan names ${task.kind} ${task.name}, which the workload does not have`);
+    if (object === undefined)
+        throw new Error(`the sync plan names ${task.kind} ${task.name}, which the workload does not have`);
     return object;
 }
 
@@ -141,7 +176,8 @@ function localEnv(container: IContainer, context: JobContext): Record<string, st
     for (const variable of container.env ?? []) {
         const ref = variable.valueFrom?.secretKeyRef;
         // The rehearsal posts no alert: the webhook Secret has no stand-in.
-        const value = ref !== undefined ? context.secrets[ref.name ?? ""]?.[ref.key] : (local[variable.name] ?? variable.value);
+        const value =
+            ref !== undefined ? context.secrets[ref.name ?? ""]?.[ref.key] : (local[variable.name] ?? variable.value);
         if (value !== undefined) env[variable.name] = value;
     }
     return env;
@@ -150,12 +186,17 @@ function localEnv(container: IContainer, context: JobContext): Record<string, st
 async function runContainer(container: IContainer, context: JobContext): Promise<boolean> {
     const script = scriptOf(container);
     if (script === undefined) {
-        const what = container.name === "copy-migrations" ? `the files in ${context.migrationsDir} (the image is built from them)` : `not run: "${(container.command ?? []).join(" ")}" needs the image ${container.image}`;
+        const what =
+            container.name === "copy-migrations"
+                ? `the files in ${context.migrationsDir} (the image is built from them)`
+                : `not run: "${(container.command ?? []).join(" ")}" needs the image ${container.image}`;
         context.log(`  ${container.name}: ${what}`);
         return true;
     }
     const run = await runScript(script, localEnv(container, context), (line) => context.log(`    | ${line}`));
-    context.log(`  ${container.name} (${script}): ${run.code === 0 ? "done" : `FAILED (exit ${run.code ?? run.signal})`} in ${run.ms} ms`);
+    context.log(
+        `  ${container.name} (${script}): ${run.code === 0 ? "done" : `FAILED (exit ${run.code ?? run.signal})`} in ${run.ms} ms`,
+    );
     return run.code === 0;
 }
 
@@ -202,5 +243,6 @@ async function runJob(job: IJob, context: JobContext): Promise<boolean> {
 async function runSyncFail(plan: SyncPlan, objects: readonly WorkloadObject[], context: JobContext): Promise<void> {
     context.log(`SyncFail: ${plan.onFailure.map((t) => `${t.kind} ${t.name}`).join(", ")}`);
     await Promise.all(plan.onFailure.map((task) => runJob(objectOf(objects, task) as IJob, context)));
-    if (existsSync(join(context.work, "alert.json"))) context.log("the JSON above is what the webhook would receive (a rehearsal never posts)");
+    if (existsSync(join(context.work, "alert.json")))
+        context.log("the JSON above is what the webhook would receive (a rehearsal never posts)");
 }

@@ -3,7 +3,15 @@ import { readFileSync } from "fs";
 import { join } from "path";
 
 /** The scripts our Jobs run, by file name. */
-export const scriptNames = ["lib.sh", "wait-for-db.sh", "migrate.sh", "smoke-check.sh", "migration-lock.sh", "alert-message.sh", "alert.sh"] as const;
+export const scriptNames = [
+    "lib.sh",
+    "wait-for-db.sh",
+    "migrate.sh",
+    "smoke-check.sh",
+    "migration-lock.sh",
+    "alert-message.sh",
+    "alert.sh",
+] as const;
 export type ScriptName = (typeof scriptNames)[number];
 
 /** Where the scripts ConfigMap is mounted in every Job pod. */

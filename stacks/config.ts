@@ -45,11 +45,16 @@ export function plainConfig({ stack, entries, isSecret, origin }: StackConfig): 
     for (const [key, value] of Object.entries(entries)) {
         if (!key.startsWith(`${configNamespace}:`)) continue;
         if (secretKeyList.includes(key)) {
-            if (!isSecret(key)) problems.push(`${key}: is stored in plain text; set it with: pulumi config set --secret ${key.slice(configNamespace.length + 1)} <value>`);
+            if (!isSecret(key))
+                problems.push(
+                    `${key}: is stored in plain text; set it with: pulumi config set --secret ${key.slice(configNamespace.length + 1)} <value>`,
+                );
             continue;
         }
         if (isSecret(key)) {
-            problems.push(`${key}: is a secret, but only ${secretKeyList.join(" and ")} may be; set it without --secret`);
+            problems.push(
+                `${key}: is a secret, but only ${secretKeyList.join(" and ")} may be; set it without --secret`,
+            );
             continue;
         }
         raw[key.slice(configNamespace.length + 1)] = value;
@@ -61,7 +66,11 @@ export function plainConfig({ stack, entries, isSecret, origin }: StackConfig): 
 /** Which tier a stack's config gets, why, and how to choose another: the first thing render and rehearse say. */
 export function stackTierOrigin(config: StackConfig): string {
     const raw = plainConfig(config);
-    return tierOrigin(config.stack, tiers.find((tier) => tier === raw.tier), raw.preview !== undefined);
+    return tierOrigin(
+        config.stack,
+        tiers.find((tier) => tier === raw.tier),
+        raw.preview !== undefined,
+    );
 }
 
 /** The spec from a stack's config, on top of its tier's preset. `now` dates a preview's expiry. */
@@ -86,17 +95,24 @@ export function knownStacks(dir: string): string[] {
 export function readStackFile(dir: string, stack: string): StackConfig {
     const file = join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) {
-        throw new Error(`unknown stack "${stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`);
+        throw new Error(
+            `unknown stack "${stack}"; known stacks: ${knownStacks(dir).join(", ") || `none (no Pulumi.<stack>.yaml in ${dir})`}`,
+        );
     }
     let document: unknown;
     try {
         document = parse(readFileSync(file, "utf8"), { maxAliasCount: 100 });
     } catch (error) {
         // yaml's message carries the line and column; the file name is ours to add.
-        throw new Error(`${file}: is not valid YAML: ${error instanceof Error ? (error.message.split("\n")[0] ?? "").replace(/:$/, "") : String(error)}`);
+        throw new Error(
+            `${file}: is not valid YAML: ${error instanceof Error ? (error.message.split("\n")[0] ?? "").replace(/:$/, "") : String(error)}`,
+        );
     }
-    const config = (typeof document === "object" && document !== null ? (document as { config?: unknown }).config : undefined) ?? {};
-    if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error(`${file}: "config" must be a map of keys to values`);
+    const config =
+        (typeof document === "object" && document !== null ? (document as { config?: unknown }).config : undefined) ??
+        {};
+    if (typeof config !== "object" || config === null || Array.isArray(config))
+        throw new Error(`${file}: "config" must be a map of keys to values`);
     const entries = config as Record<string, unknown>;
     const isSecret = (key: string) => {
         const value = entries[key];

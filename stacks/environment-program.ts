@@ -19,7 +19,12 @@ const configDirectoryKey = {
 
 function loadSpec(stack: string) {
     try {
-        const config = { stack, entries: programConfigEntries(), isSecret: isProgramConfigSecret, origin: `stack "${stack}"` };
+        const config = {
+            stack,
+            entries: programConfigEntries(),
+            isSecret: isProgramConfigSecret,
+            origin: `stack "${stack}"`,
+        };
         const spec = specFromConfig(config);
         // Which tier, and why, is the first thing a preview says: a stack name alone can pick prod.
         pulumi.log.info(`migrate-first: stack "${stack}": ${stackTierOrigin(config)}`);
@@ -37,7 +42,9 @@ async function verifiedImages(spec: EnvironmentSpec, last: StackState): Promise<
     try {
         return await readVerifiedImages(spec, last.migratorDatabaseUrl);
     } catch (error) {
-        pulumi.log.warn(`could not read the verified releases from ${spec.database.host}: ${error instanceof Error ? error.message : String(error)}; exporting the last known ones`);
+        pulumi.log.warn(
+            `could not read the verified releases from ${spec.database.host}: ${error instanceof Error ? error.message : String(error)}; exporting the last known ones`,
+        );
         return last.verifiedImages ?? [];
     }
 }
@@ -56,23 +63,34 @@ async function checkPromoted(spec: EnvironmentSpec): Promise<string | undefined>
 /** The program of an environment stack (dev, staging, prod, pr-<n>): its outputs. */
 export async function environmentProgram(): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
-    const config = new pulumi.Config("migrate-first");  // secrets: databaseAdminPassword, alertWebhookUrl
+    const config = new pulumi.Config("migrate-first"); // secrets: databaseAdminPassword, alertWebhookUrl
     const spec = loadSpec(stack);
-    if (spec.tierReason !== undefined) pulumi.log.warn(`migrate-first: stack "${stack}" runs as tier "${spec.tier}", below "${impliedTier(stack) ?? "prod"}" its name implies: ${spec.tierReason}`);
+    if (spec.tierReason !== undefined)
+        pulumi.log.warn(
+            `migrate-first: stack "${stack}" runs as tier "${spec.tier}", below "${impliedTier(stack) ?? "prod"}" its name implies: ${spec.tierReason}`,
+        );
     const last = await readStackState("last-release", stack);
-    const shipped = last.image === undefined || last.migrationVersions === undefined ? undefined : { image: last.image, versions: last.migrationVersions };
+    const shipped =
+        last.image === undefined || last.migrationVersions === undefined
+            ? undefined
+            : { image: last.image, versions: last.migrationVersions };
     const migrations = await checkMigrations(spec, process.cwd(), { previous: shipped, ...configDirectoryKey });
     migrations.warnings.forEach((warning) => pulumi.log.warn(warning));
-    if (migrations.errors.length > 0) throw new pulumi.RunError(migrationCheckMessage(migrations, "nothing was created"));
+    if (migrations.errors.length > 0)
+        throw new pulumi.RunError(migrationCheckMessage(migrations, "nothing was created"));
     const override = await checkPromoted(spec);
     const verified = await verifiedImages(spec, last);
 
     const kubernetes = kubernetesProvider(spec, spec.app.name);
-    const env = new AppEnvironment(spec.app.name, {
-        spec,
-        databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
-        alertWebhookUrl: config.getSecret("alertWebhookUrl"),
-    }, kubernetes === undefined ? undefined : { providers: [kubernetes] });
+    const env = new AppEnvironment(
+        spec.app.name,
+        {
+            spec,
+            databaseAdminPassword: config.requireSecret("databaseAdminPassword"),
+            alertWebhookUrl: config.getSecret("alertWebhookUrl"),
+        },
+        kubernetes === undefined ? undefined : { providers: [kubernetes] },
+    );
     return definedOnly({
         namespace: env.namespace,
         database: env.databaseName,
@@ -82,10 +100,14 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
         /** Images this environment's PostSync smoke check verified, newest first: what a stack promoting from this one may run. */
         verifiedImages: verified,
         /** Set when an emergency override let an unverified image through. */
-        promotionOverride: override === undefined ? undefined : { image: spec.app.image, from: spec.promotion.from, reason: override },
+        promotionOverride:
+            override === undefined ? undefined : { image: spec.app.image, from: spec.promotion.from, reason: override },
         tier: spec.tier,
         /** Set when the config lowered the tier below the stack name's, with its written reason. */
-        tierOverride: spec.tierReason === undefined ? undefined : { tier: spec.tier, implied: impliedTier(stack), reason: spec.tierReason },
+        tierOverride:
+            spec.tierReason === undefined
+                ? undefined
+                : { tier: spec.tier, implied: impliedTier(stack), reason: spec.tierReason },
         /** A preview's expiry (ISO 8601): the clean-up job destroys the stack after it. */
         expiresAt: spec.preview?.expiresAt,
         delivery: spec.delivery,

@@ -21,7 +21,10 @@ export const presets: Readonly<Record<Tier, Preset>> = {
     },
     // Shaped like prod, so a migration that is slow or locks too much shows here first.
     staging: {
-        app: { replicas: 2, resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } } },
+        app: {
+            replicas: 2,
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        },
         argocd: { automated: true, selfHeal: true, prune: true },
         migration: { activeDeadlineSeconds: 600, statementTimeout: "8min" },
     },
@@ -29,7 +32,10 @@ export const presets: Readonly<Record<Tier, Preset>> = {
     // pruning in prod takes a manual sync. Only images staging verified; the database is
     // protected (tier "prod").
     prod: {
-        app: { replicas: 3, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+        app: {
+            replicas: 3,
+            resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        },
         argocd: { automated: true, selfHeal: true, prune: false },
         migration: { activeDeadlineSeconds: 900, statementTimeout: "10min", lockWaitSeconds: 300 },
         promotion: { from: "staging" },

@@ -15,16 +15,26 @@ export interface CheckedRequests {
  * last, checks its contracts as the runtime ledger will; throws a SelfServiceError naming every
  * request whose files are missing or would be refused.
  */
-export async function checkRequestedMigrations(requested: readonly Requested[], projectDir: string, previous: ReadonlyMap<string, ShippedRelease> = new Map()): Promise<CheckedRequests> {
+export async function checkRequestedMigrations(
+    requested: readonly Requested[],
+    projectDir: string,
+    previous: ReadonlyMap<string, ShippedRelease> = new Map(),
+): Promise<CheckedRequests> {
     const warnings: string[] = [];
     const versions = new Map<string, readonly string[]>();
     const bad: { file: string; problems: string[] }[] = [];
     for (const { file, key, spec } of requested) {
-        const check = await checkMigrations(spec, projectDir, { previous: previous.get(key), directoryFix: "set migration.directory in the request" });
+        const check = await checkMigrations(spec, projectDir, {
+            previous: previous.get(key),
+            directoryFix: "set migration.directory in the request",
+        });
         warnings.push(...check.warnings.map((w) => `${file}: ${w}`));
         if (check.report !== undefined) versions.set(key, shippedVersions(check.report));
         if (check.errors.length === 0) continue;
-        const problems = check.report === undefined ? [...check.errors] : check.errors.map((e) => `in the migrations at ${check.directory}: ${e}`);
+        const problems =
+            check.report === undefined
+                ? [...check.errors]
+                : check.errors.map((e) => `in the migrations at ${check.directory}: ${e}`);
         bad.push({ file, problems });
     }
     if (bad.length > 0) throw new SelfServiceError(bad, requested.length);

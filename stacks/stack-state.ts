@@ -22,7 +22,11 @@ const strings = (value: unknown): string[] | undefined => (Array.isArray(value) 
 export async function readStackState(resourceName: string, stack: string): Promise<StackState> {
     const name = stack.includes("/") ? stack : `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`;
     const ref = new pulumi.StackReference(resourceName, { name });
-    const [image, versions, url, verified] = await Promise.all(["image", "migrationVersions", "migratorDatabaseUrl", "verifiedImages"].map((output) => ref.getOutputDetails(output)));
+    const [image, versions, url, verified] = await Promise.all(
+        ["image", "migrationVersions", "migratorDatabaseUrl", "verifiedImages"].map((output) =>
+            ref.getOutputDetails(output),
+        ),
+    );
     const text = (details: pulumi.StackReferenceOutputDetails | undefined) => {
         const value = details?.value ?? details?.secretValue;
         return typeof value === "string" ? value : undefined;
@@ -40,8 +44,13 @@ export async function readStackState(resourceName: string, stack: string): Promi
  * output: image and migration versions by "<team>-<app>"), so each request's contracts are
  * checked as the environment program checks a stack's; empty for a stack never updated.
  */
-export async function readShippedEnvironments(resourceName: string, stack: string): Promise<Map<string, ShippedRelease>> {
-    const ref = new pulumi.StackReference(resourceName, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}` });
+export async function readShippedEnvironments(
+    resourceName: string,
+    stack: string,
+): Promise<Map<string, ShippedRelease>> {
+    const ref = new pulumi.StackReference(resourceName, {
+        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`,
+    });
     const details = await ref.getOutputDetails("environments");
     const shipped = new Map<string, ShippedRelease>();
     const environments = details?.value;
@@ -49,7 +58,8 @@ export async function readShippedEnvironments(resourceName: string, stack: strin
     for (const [key, value] of Object.entries(environments as Record<string, unknown>)) {
         const entry = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
         const versions = strings(entry.migrationVersions);
-        if (typeof entry.image === "string" && versions !== undefined) shipped.set(key, { image: entry.image, versions });
+        if (typeof entry.image === "string" && versions !== undefined)
+            shipped.set(key, { image: entry.image, versions });
     }
     return shipped;
 }
@@ -80,9 +90,13 @@ export async function readVerifiedImages(spec: EnvironmentSpec, migratorUrl: str
     });
     await client.connect();
     try {
-        const exists = await client.query<{ found: boolean }>("SELECT to_regclass('migrate_first.verified_release') IS NOT NULL AS found");
+        const exists = await client.query<{ found: boolean }>(
+            "SELECT to_regclass('migrate_first.verified_release') IS NOT NULL AS found",
+        );
         if (exists.rows[0]?.found !== true) return [];
-        const rows = await client.query<{ release: string }>("SELECT release FROM migrate_first.verified_release GROUP BY release ORDER BY max(verified_at) DESC");
+        const rows = await client.query<{ release: string }>(
+            "SELECT release FROM migrate_first.verified_release GROUP BY release ORDER BY max(verified_at) DESC",
+        );
         return rows.rows.map((r) => r.release);
     } finally {
         await client.end();

@@ -10,7 +10,23 @@ import { requestFromText, SelfServicePolicy, selfServicePolicy } from "../stacks
 import { registered } from "./helpers/pulumi-mocks";
 import { specInput } from "./helpers/specs";
 
-const hostile = ["'; DROP DATABASE shop; --", "\"; DROP ROLE postgres; --", "$(rm -rf /)", "`id`", "${HOME}", "../../etc/passwd", "{{ .Values.x }}", "a\u0000b", "ünïcødé-名前", "🙂", "x".repeat(100_000), "-- migrate-first: allow everything", "null", "true", "0x10"];
+const hostile = [
+    "'; DROP DATABASE shop; --",
+    '"; DROP ROLE postgres; --',
+    "$(rm -rf /)",
+    "`id`",
+    "${HOME}",
+    "../../etc/passwd",
+    "{{ .Values.x }}",
+    "a\u0000b",
+    "ünïcødé-名前",
+    "🙂",
+    "x".repeat(100_000),
+    "-- migrate-first: allow everything",
+    "null",
+    "true",
+    "0x10",
+];
 const junk = fc.oneof(
     fc.constantFrom(...hostile),
     fc.string({ maxLength: 80 }),
@@ -22,7 +38,45 @@ const junk = fc.oneof(
     fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
     fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
 );
-const fields = ["app.name", "app.image", "app.port", "app.replicas", "app.namespace", "app.env", "app.healthPath", "app.command", "app.resources.limits.memory", "database.host", "database.name", "database.schema", "database.port", "database.sslmode", "database.roles", "database.protect", "migration.mode", "migration.command", "migration.lockTimeout", "migration.statementTimeout", "migration.activeDeadlineSeconds", "migration.lockWaitSeconds", "argocd.repoURL", "argocd.path", "argocd.namespace", "delivery", "tier", "environment", "preview", "preview.branch", "promotion.from", "promotion.override", "network.databaseCidrs", "network.ingressNamespaces", "runtime.postgresImage", "surprise", "app.surprise"];
+const fields = [
+    "app.name",
+    "app.image",
+    "app.port",
+    "app.replicas",
+    "app.namespace",
+    "app.env",
+    "app.healthPath",
+    "app.command",
+    "app.resources.limits.memory",
+    "database.host",
+    "database.name",
+    "database.schema",
+    "database.port",
+    "database.sslmode",
+    "database.roles",
+    "database.protect",
+    "migration.mode",
+    "migration.command",
+    "migration.lockTimeout",
+    "migration.statementTimeout",
+    "migration.activeDeadlineSeconds",
+    "migration.lockWaitSeconds",
+    "argocd.repoURL",
+    "argocd.path",
+    "argocd.namespace",
+    "delivery",
+    "tier",
+    "environment",
+    "preview",
+    "preview.branch",
+    "promotion.from",
+    "promotion.override",
+    "network.databaseCidrs",
+    "network.ingressNamespaces",
+    "runtime.postgresImage",
+    "surprise",
+    "app.surprise",
+];
 
 /** The valid base spec with `value` written at each dotted path. */
 function mutate(mutations: readonly [string, unknown][]): unknown {
@@ -62,7 +116,8 @@ function check(input: unknown, stack: string): EnvironmentSpec | SpecError {
 }
 
 // A problem starts with the field: a dotted path whose odd keys are quoted, or the whole spec.
-const fieldFirst = /^(\(the whole spec\)|([A-Za-z_][\w-]*|\["(?:[^"\\]|\\.)*"\])(\.[A-Za-z_][\w-]*|\["(?:[^"\\]|\\.)*"\]|\[\d+\])*): \S/;
+const fieldFirst =
+    /^(\(the whole spec\)|([A-Za-z_][\w-]*|\["(?:[^"\\]|\\.)*"\])(\.[A-Za-z_][\w-]*|\["(?:[^"\\]|\\.)*"\]|\[\d+\])*): \S/;
 const identifier = /^[a-z_][a-z0-9_]*$/;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -77,7 +132,8 @@ describe("bad input, fuzzed (fast-check)", function () {
                 if (outcome instanceof SpecError) return;
                 valid++;
                 const access = accessPlan(outcome);
-                for (const name of [access.database, access.schema, ...access.roles.map((r) => r.name)]) assert.ok(identifier.test(name) && Buffer.byteLength(name) <= 63, name);
+                for (const name of [access.database, access.schema, ...access.roles.map((r) => r.name)])
+                    assert.ok(identifier.test(name) && Buffer.byteLength(name) <= 63, name);
                 assert.ok(dnsLabel.test(outcome.app.namespace) && dnsLabel.test(outcome.app.name));
             }),
             { numRuns: 10_000 },
@@ -86,23 +142,66 @@ describe("bad input, fuzzed (fast-check)", function () {
     });
 
     it("registers no resource from an invalid spec", async () => {
-        const invalid = fc.sample(specs, { numRuns: 400, seed: 7 }).filter((input) => check(input, "dev") instanceof SpecError).slice(0, 60);
+        const invalid = fc
+            .sample(specs, { numRuns: 400, seed: 7 })
+            .filter((input) => check(input, "dev") instanceof SpecError)
+            .slice(0, 60);
         assert.ok(invalid.length >= 30);
         for (const input of invalid) {
             const resources = await registered(() => {
-                assert.throws(() => new AppEnvironment("fuzz", { spec: input as never, databaseAdminPassword: "pw" }), SpecError);
+                assert.throws(
+                    () => new AppEnvironment("fuzz", { spec: input as never, databaseAdminPassword: "pw" }),
+                    SpecError,
+                );
             });
             assert.deepEqual(resources, []);
         }
     });
 
     it("2,000 generated self-service files: each becomes a spec or names its problems, never a crash", () => {
-        const policy: SelfServicePolicy = selfServicePolicy({ registries: ["ghcr.io/acme/"], teams: ["payments"], database: { host: "db" }, argocd: { repoURL: "https://github.com/acme/gitops.git" } }, "platform");
+        const policy: SelfServicePolicy = selfServicePolicy(
+            {
+                registries: ["ghcr.io/acme/"],
+                teams: ["payments"],
+                database: { host: "db" },
+                argocd: { repoURL: "https://github.com/acme/gitops.git" },
+            },
+            "platform",
+        );
         const good = { app: "shop", team: "payments", image: "ghcr.io/acme/shop:v1" };
         const requests = fc.oneof(
-            fc.dictionary(fc.constantFrom("app", "team", "image", "size", "replicas", "port", "env", "database", "migration", "x"), junk, { maxKeys: 6 }).map((d) => stringify({ ...good, ...d })),
+            fc
+                .dictionary(
+                    fc.constantFrom(
+                        "app",
+                        "team",
+                        "image",
+                        "size",
+                        "replicas",
+                        "port",
+                        "env",
+                        "database",
+                        "migration",
+                        "x",
+                    ),
+                    junk,
+                    { maxKeys: 6 },
+                )
+                .map((d) => stringify({ ...good, ...d })),
             fc.string({ maxLength: 200 }),
-            fc.constantFrom("a: &a [1, 2]\nb: *a\n", `${Array.from({ length: 9 }, (_, i) => `l${i}: &l${i} [${Array(9).fill(i === 0 ? "x" : `*l${i - 1}`).join(", ")}]`).join("\n")}\n`, "app: [unclosed\n", "%YAML 9.9\n---\n", "!!binary AAAA\n"),
+            fc.constantFrom(
+                "a: &a [1, 2]\nb: *a\n",
+                `${Array.from(
+                    { length: 9 },
+                    (_, i) =>
+                        `l${i}: &l${i} [${Array(9)
+                            .fill(i === 0 ? "x" : `*l${i - 1}`)
+                            .join(", ")}]`,
+                ).join("\n")}\n`,
+                "app: [unclosed\n",
+                "%YAML 9.9\n---\n",
+                "!!binary AAAA\n",
+            ),
         );
         fc.assert(
             fc.property(requests, (text) => {
@@ -128,12 +227,26 @@ describe("bad input, fuzzed (fast-check)", function () {
         after(async () => pg?.stop());
 
         it("are refused by the validator unless plain identifiers, and quoted so Postgres reads back exactly the name", () => {
-            for (const name of hostile.filter((h) => !identifier.test(h))) assert.ok(check(specInput({ database: { host: "db", name } }), "dev") instanceof SpecError, name);
-            const names = fc.sample(fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).filter((s) => !s.includes("\u0000") && Buffer.byteLength(s) <= 63), { numRuns: 300, seed: 11 });
-            const sql = names.map((name, i) => `CREATE TEMP TABLE t${i} (${ident(name)} int); SELECT ${literal(String(i))}, attname FROM pg_attribute WHERE attrelid = 't${i}'::regclass AND attnum = 1;`).join("\n");
+            for (const name of hostile.filter((h) => !identifier.test(h)))
+                assert.ok(check(specInput({ database: { host: "db", name } }), "dev") instanceof SpecError, name);
+            const names = fc.sample(
+                fc
+                    .string({ unit: "grapheme", minLength: 1, maxLength: 20 })
+                    .filter((s) => !s.includes("\u0000") && Buffer.byteLength(s) <= 63),
+                { numRuns: 300, seed: 11 },
+            );
+            const sql = names
+                .map(
+                    (name, i) =>
+                        `CREATE TEMP TABLE t${i} (${ident(name)} int); SELECT ${literal(String(i))}, attname FROM pg_attribute WHERE attrelid = 't${i}'::regclass AND attnum = 1;`,
+                )
+                .join("\n");
             const server = pg as LocalPostgres;
             const rows = runSql(server.env("postgres", server.adminPassword), `${sql}\n`).split("\n");
-            assert.deepEqual(rows.map((row) => row.slice(row.indexOf("|") + 1)), names);
+            assert.deepEqual(
+                rows.map((row) => row.slice(row.indexOf("|") + 1)),
+                names,
+            );
         });
     });
 });

@@ -14,22 +14,35 @@ const lib = join(__dirname, "..", "runtime", "lib.sh");
 const file = "0002_change.sql";
 
 /** What a header means: refused, or whether the file runs in a transaction and which expand it completes. */
-type Reading = { readonly refused: true } | { readonly refused: false; readonly transactional: boolean; readonly completes: string };
+type Reading =
+    | { readonly refused: true }
+    | { readonly refused: false; readonly transactional: boolean; readonly completes: string };
 
 function linterReads(sql: string): Reading {
     const report = lintFile(file, sql);
-    if (report.findings.some((f) => f.severity === "error" && (f.rule === "bad-directive" || f.rule === "contract-without-expand"))) return { refused: true };
-    return { refused: false, transactional: report.transactional, completes: report.phase.kind === "contract" ? report.phase.completes : "-" };
+    if (
+        report.findings.some(
+            (f) => f.severity === "error" && (f.rule === "bad-directive" || f.rule === "contract-without-expand"),
+        )
+    )
+        return { refused: true };
+    return {
+        refused: false,
+        transactional: report.transactional,
+        completes: report.phase.kind === "contract" ? report.phase.completes : "-",
+    };
 }
 
 /** The runner's own functions (runtime/lib.sh) over a directory holding the one file. */
 function runnerReads(sql: string, shell: Shell): Reading {
     const dir = scratchDir("header");
     writeFileSync(join(dir, file), sql);
-    const script = 'script_name=migrate; . "$0"; migration_files "$1" "$1.files" && annotate_migrations "$1" "$1.files" "$1.annotated"';
+    const script =
+        'script_name=migrate; . "$0"; migration_files "$1" "$1.files" && annotate_migrations "$1" "$1.files" "$1.annotated"';
     const run = spawnSync("sh", ["-c", script, lib, dir], { env: shell.env, encoding: "utf8" });
     if (run.status !== 0) return { refused: true };
-    if (existsSync(`${dir}.annotated.problems`) && readFileSync(`${dir}.annotated.problems`, "utf8").trim() !== "") return { refused: true };
+    if (existsSync(`${dir}.annotated.problems`) && readFileSync(`${dir}.annotated.problems`, "utf8").trim() !== "")
+        return { refused: true };
     const [, , , transactional = "", completes = ""] = readFileSync(`${dir}.annotated`, "utf8").trim().split(" ");
     return { refused: false, transactional: transactional === "true", completes };
 }
@@ -39,15 +52,54 @@ const directiveLine = fc
     .tuple(
         fc.constantFrom("", " ", "\t", "   ", "/* note */ ", "/* a */ /* b */\t"),
         fc.constantFrom("--", "-- ", "--\t", "---", "--  "),
-        fc.constantFrom("migrate-first:", "Migrate-First:", "MIGRATE-FIRST:", "migrate-first :", "migrate_first:", "migrate-first"),
-        fc.constantFrom("no-transaction", "expand", "contract completes 1", "contract completes 0001", "contract\tcompletes  1", "contract", "no-transation", "NO-TRANSACTION", "allow ban-drop-column because old code never reads it", "allow ban-drop-column", " no-transaction", "expand extra"),
+        fc.constantFrom(
+            "migrate-first:",
+            "Migrate-First:",
+            "MIGRATE-FIRST:",
+            "migrate-first :",
+            "migrate_first:",
+            "migrate-first",
+        ),
+        fc.constantFrom(
+            "no-transaction",
+            "expand",
+            "contract completes 1",
+            "contract completes 0001",
+            "contract\tcompletes  1",
+            "contract",
+            "no-transation",
+            "NO-TRANSACTION",
+            "allow ban-drop-column because old code never reads it",
+            "allow ban-drop-column",
+            " no-transaction",
+            "expand extra",
+        ),
         fc.constantFrom("", " ", "\r", "  \r", "\t"),
     )
     .map(([indent, dashes, key, value, end]) => `${indent}${dashes}${key} ${value}${end}`);
-const otherLine = fc.constantFrom("", "-- plain words", "/* block */", "/*\n  several lines\n*/", "/* nested /* x */ y */", "  ", "/* migrate-first: no-transaction */");
+const otherLine = fc.constantFrom(
+    "",
+    "-- plain words",
+    "/* block */",
+    "/*\n  several lines\n*/",
+    "/* nested /* x */ y */",
+    "  ",
+    "/* migrate-first: no-transaction */",
+);
 const headerFile = fc
-    .tuple(fc.boolean(), fc.array(fc.oneof(directiveLine, otherLine), { minLength: 1, maxLength: 5 }), fc.constantFrom("", "-- migrate-first: contract completes 1\n", "-- migrate-first: allow ban-drop-column because unused\n"))
-    .map(([bom, lines, later]) => `${bom ? "\uFEFF" : ""}${lines.join("\n")}\nALTER TABLE t ADD COLUMN IF NOT EXISTS a text;\n${later}ALTER TABLE t ADD COLUMN IF NOT EXISTS b text;\n`);
+    .tuple(
+        fc.boolean(),
+        fc.array(fc.oneof(directiveLine, otherLine), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(
+            "",
+            "-- migrate-first: contract completes 1\n",
+            "-- migrate-first: allow ban-drop-column because unused\n",
+        ),
+    )
+    .map(
+        ([bom, lines, later]) =>
+            `${bom ? "\uFEFF" : ""}${lines.join("\n")}\nALTER TABLE t ADD COLUMN IF NOT EXISTS a text;\n${later}ALTER TABLE t ADD COLUMN IF NOT EXISTS b text;\n`,
+    );
 
 describe("one header grammar: whatever the linter reads, the runner reads the same", function () {
     this.timeout(240000);
@@ -78,8 +130,17 @@ describe("one header grammar: whatever the linter reads, the runner reads the sa
                 writeFileSync(join(dir, "2_contract.sql"), `${header}ALTER TABLE t DROP COLUMN old;\n`);
                 const run = await runScript("migrate.sh", migrateEnv(db, dir, { RELEASE: "acme/x:v2" }));
                 assert.equal(run.code, 1, run.stdout);
-                assert.match(run.stderr, /2_contract\.sql completes 1_expand\.sql, applied by release acme\/header\d+:v1, which has not been verified/);
-                assert.equal(runSql(db.migrator, "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old';"), "1");
+                assert.match(
+                    run.stderr,
+                    /2_contract\.sql completes 1_expand\.sql, applied by release acme\/header\d+:v1, which has not been verified/,
+                );
+                assert.equal(
+                    runSql(
+                        db.migrator,
+                        "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'old';",
+                    ),
+                    "1",
+                );
             });
         }
     });

@@ -40,24 +40,104 @@ interface LockCase {
 const outsideTransaction = /^(?!REFRESH).*CONCURRENTLY|^VACUUM/;
 
 const cases: LockCase[] = [
-    { rule: "require-concurrent-index-creation", on: "t", flagged: "CREATE INDEX t_u ON t (u)", safe: "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_u2 ON t (u)" },
-    { rule: "require-concurrent-index-deletion", on: "t", flagged: "DROP INDEX t_a", safe: "DROP INDEX CONCURRENTLY IF EXISTS t_a" },
-    { rule: "require-concurrent-reindex", on: "t", flagged: "REINDEX INDEX t_a", safe: "REINDEX INDEX CONCURRENTLY t_a" },
-    { rule: "require-concurrent-partition-detach", on: "pt", flagged: "ALTER TABLE pt DETACH PARTITION p1", safe: "ALTER TABLE pt DETACH PARTITION p1 CONCURRENTLY" },
-    { rule: "adding-foreign-key-constraint", on: "t", flagged: "ALTER TABLE t ADD CONSTRAINT t_u_fk2 FOREIGN KEY (u) REFERENCES u (id)", safe: "ALTER TABLE t VALIDATE CONSTRAINT t_u_fk" },
-    { rule: "constraint-missing-not-valid", on: "t", flagged: "ALTER TABLE t ADD CONSTRAINT t_a_pos2 CHECK (a > 0)", safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive" },
-    { rule: "validate-in-same-transaction", on: "t", flagged: "ALTER TABLE t ADD CONSTRAINT t_a_pos3 CHECK (a > 0) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT t_a_pos3", safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive" },
-    { rule: "disallowed-unique-constraint", on: "t", flagged: "ALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE (email)", safe: "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_email2 ON t (email)" },
-    { rule: "adding-primary-key-constraint", on: "k", flagged: "ALTER TABLE k ADD PRIMARY KEY (id)", safe: "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS k_id ON k (id)" },
-    { rule: "adding-exclusion-constraint", on: "t", flagged: "ALTER TABLE t ADD CONSTRAINT t_r_excl EXCLUDE USING gist (r WITH &&)" },
-    { rule: "adding-field-with-default", on: "t", flagged: "ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid()", safe: "UPDATE t SET a = a WHERE id <= 100" },
-    { rule: "adding-stored-generated-column", on: "t", flagged: "ALTER TABLE t ADD COLUMN a2 bigint GENERATED ALWAYS AS (a * 2) STORED", safe: "UPDATE t SET a = a WHERE id <= 100" },
-    { rule: "adding-serial-primary-key-field", on: "t", flagged: "ALTER TABLE t ADD COLUMN n bigserial", safe: "UPDATE t SET a = a WHERE id <= 100" },
-    { rule: "changing-column-type", on: "t", flagged: "ALTER TABLE t ALTER COLUMN a TYPE bigint", safe: "UPDATE t SET a = a WHERE id <= 100" },
-    { rule: "adding-not-nullable-field", on: "t", flagged: "ALTER TABLE t ALTER COLUMN a SET NOT NULL", safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive" },
+    {
+        rule: "require-concurrent-index-creation",
+        on: "t",
+        flagged: "CREATE INDEX t_u ON t (u)",
+        safe: "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_u2 ON t (u)",
+    },
+    {
+        rule: "require-concurrent-index-deletion",
+        on: "t",
+        flagged: "DROP INDEX t_a",
+        safe: "DROP INDEX CONCURRENTLY IF EXISTS t_a",
+    },
+    {
+        rule: "require-concurrent-reindex",
+        on: "t",
+        flagged: "REINDEX INDEX t_a",
+        safe: "REINDEX INDEX CONCURRENTLY t_a",
+    },
+    {
+        rule: "require-concurrent-partition-detach",
+        on: "pt",
+        flagged: "ALTER TABLE pt DETACH PARTITION p1",
+        safe: "ALTER TABLE pt DETACH PARTITION p1 CONCURRENTLY",
+    },
+    {
+        rule: "adding-foreign-key-constraint",
+        on: "t",
+        flagged: "ALTER TABLE t ADD CONSTRAINT t_u_fk2 FOREIGN KEY (u) REFERENCES u (id)",
+        safe: "ALTER TABLE t VALIDATE CONSTRAINT t_u_fk",
+    },
+    {
+        rule: "constraint-missing-not-valid",
+        on: "t",
+        flagged: "ALTER TABLE t ADD CONSTRAINT t_a_pos2 CHECK (a > 0)",
+        safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive",
+    },
+    {
+        rule: "validate-in-same-transaction",
+        on: "t",
+        flagged:
+            "ALTER TABLE t ADD CONSTRAINT t_a_pos3 CHECK (a > 0) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT t_a_pos3",
+        safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive",
+    },
+    {
+        rule: "disallowed-unique-constraint",
+        on: "t",
+        flagged: "ALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE (email)",
+        safe: "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_email2 ON t (email)",
+    },
+    {
+        rule: "adding-primary-key-constraint",
+        on: "k",
+        flagged: "ALTER TABLE k ADD PRIMARY KEY (id)",
+        safe: "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS k_id ON k (id)",
+    },
+    {
+        rule: "adding-exclusion-constraint",
+        on: "t",
+        flagged: "ALTER TABLE t ADD CONSTRAINT t_r_excl EXCLUDE USING gist (r WITH &&)",
+    },
+    {
+        rule: "adding-field-with-default",
+        on: "t",
+        flagged: "ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid()",
+        safe: "UPDATE t SET a = a WHERE id <= 100",
+    },
+    {
+        rule: "adding-stored-generated-column",
+        on: "t",
+        flagged: "ALTER TABLE t ADD COLUMN a2 bigint GENERATED ALWAYS AS (a * 2) STORED",
+        safe: "UPDATE t SET a = a WHERE id <= 100",
+    },
+    {
+        rule: "adding-serial-primary-key-field",
+        on: "t",
+        flagged: "ALTER TABLE t ADD COLUMN n bigserial",
+        safe: "UPDATE t SET a = a WHERE id <= 100",
+    },
+    {
+        rule: "changing-column-type",
+        on: "t",
+        flagged: "ALTER TABLE t ALTER COLUMN a TYPE bigint",
+        safe: "UPDATE t SET a = a WHERE id <= 100",
+    },
+    {
+        rule: "adding-not-nullable-field",
+        on: "t",
+        flagged: "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+        safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive",
+    },
     { rule: "ban-vacuum-full", on: "t", flagged: "VACUUM FULL t", safe: "VACUUM t" },
     { rule: "ban-cluster", on: "t", flagged: "CLUSTER t USING t_a", safe: "ANALYZE t" },
-    { rule: "require-concurrent-refresh", on: "m", flagged: "REFRESH MATERIALIZED VIEW m", safe: "REFRESH MATERIALIZED VIEW CONCURRENTLY m" },
+    {
+        rule: "require-concurrent-refresh",
+        on: "m",
+        flagged: "REFRESH MATERIALIZED VIEW m",
+        safe: "REFRESH MATERIALIZED VIEW CONCURRENTLY m",
+    },
     { rule: "ban-truncate", on: "t", flagged: "TRUNCATE t CASCADE", safe: "DELETE FROM t WHERE id > 990" },
 ];
 
@@ -77,10 +157,26 @@ describe("blocking rules take the lock they claim, on a real Postgres; the safe 
         const outside = outsideTransaction.test(sql);
         // Outside a transaction the statement would finish at once on a small table: a session
         // holding SHARE UPDATE EXCLUSIVE makes it wait, in pg_locks, for the lock it needs.
-        const blocker = outside ? spawn("psql", ["-X", "-q", "-c", `BEGIN; LOCK TABLE ${relation} IN SHARE UPDATE EXCLUSIVE MODE; SELECT pg_sleep(10)`], { env, stdio: "ignore" }) : undefined;
+        const blocker = outside
+            ? spawn(
+                  "psql",
+                  [
+                      "-X",
+                      "-q",
+                      "-c",
+                      `BEGIN; LOCK TABLE ${relation} IN SHARE UPDATE EXCLUSIVE MODE; SELECT pg_sleep(10)`,
+                  ],
+                  { env, stdio: "ignore" },
+              )
+            : undefined;
         if (blocker !== undefined) await sleep(300);
-        const script = outside ? `SET application_name = 'lock-probe';\n${sql};` : `SET application_name = 'lock-probe';\nBEGIN;\n${sql};\nSELECT pg_sleep(10);\nROLLBACK;`;
-        const probe = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], { env, stdio: ["pipe", "ignore", "pipe"] });
+        const script = outside
+            ? `SET application_name = 'lock-probe';\n${sql};`
+            : `SET application_name = 'lock-probe';\nBEGIN;\n${sql};\nSELECT pg_sleep(10);\nROLLBACK;`;
+        const probe = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"], {
+            env,
+            stdio: ["pipe", "ignore", "pipe"],
+        });
         const closed = new Promise((resolve) => probe.once("close", resolve));
         let errors = "";
         probe.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
@@ -88,8 +184,14 @@ describe("blocking rules take the lock they claim, on a real Postgres; the safe 
         const seen = new Set<string>();
         for (let i = 0; i < 40 && seen.size === 0; i++) {
             await sleep(100);
-            const modes = runSql(admin, `SELECT string_agg(l.mode, ',') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = 'lock-probe' AND l.relation = '${relation}'::regclass;`);
-            modes.split(",").filter(Boolean).forEach((m) => seen.add(m));
+            const modes = runSql(
+                admin,
+                `SELECT string_agg(l.mode, ',') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = 'lock-probe' AND l.relation = '${relation}'::regclass;`,
+            );
+            modes
+                .split(",")
+                .filter(Boolean)
+                .forEach((m) => seen.add(m));
         }
         // Cancel before the blocker goes, so a CONCURRENTLY statement never completes.
         runSql(admin, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock-probe';");
@@ -100,7 +202,10 @@ describe("blocking rules take the lock they claim, on a real Postgres; the safe 
     }
 
     it("covers every blocking rule that claims a lock", () => {
-        const claimed = Object.values(rules).filter((r) => r.lock !== undefined).map((r) => r.id).sort();
+        const claimed = Object.values(rules)
+            .filter((r) => r.lock !== undefined)
+            .map((r) => r.id)
+            .sort();
         assert.deepEqual(cases.map((c) => c.rule).sort(), claimed);
     });
 
@@ -110,7 +215,10 @@ describe("blocking rules take the lock they claim, on a real Postgres; the safe 
             assert.equal(await strongestLock(c.flagged, c.on), claimed, c.flagged);
             if (c.safe !== undefined) {
                 const safe = await strongestLock(c.safe, c.on);
-                assert.ok(lockModes.indexOf(safe) < lockModes.indexOf(claimed as LockMode), `${c.safe} takes ${safe}, not weaker than ${claimed}`);
+                assert.ok(
+                    lockModes.indexOf(safe) < lockModes.indexOf(claimed as LockMode),
+                    `${c.safe} takes ${safe}, not weaker than ${claimed}`,
+                );
             }
         });
     }

@@ -5,7 +5,10 @@ import { allowed, Pod } from "./helpers/network-policy";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { validSpec } from "./helpers/specs";
 
-const pod = (component: string, namespace = "shop"): Pod => ({ namespace, labels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/component": component } });
+const pod = (component: string, namespace = "shop"): Pod => ({
+    namespace,
+    labels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/component": component },
+});
 const dnsPod: Pod = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
 const ingress: Pod = { namespace: "ingress-nginx", labels: { "app.kubernetes.io/name": "ingress-nginx" } };
 const stranger: Pod = { namespace: "other-team", labels: { app: "scraper" } };
@@ -18,7 +21,17 @@ describe("network isolation: one NetworkPolicy set per environment", () => {
 
     it("builds objects the real NetworkPolicy schema accepts, in the app's namespace", () => {
         const all = policies();
-        assert.deepEqual(all.map((p) => p.metadata?.name), ["shop-default-deny", "shop-dns", "shop-app-ingress", "shop-database-egress", "shop-smoke-egress", "shop-alert-egress"]);
+        assert.deepEqual(
+            all.map((p) => p.metadata?.name),
+            [
+                "shop-default-deny",
+                "shop-dns",
+                "shop-app-ingress",
+                "shop-database-egress",
+                "shop-smoke-egress",
+                "shop-alert-egress",
+            ],
+        );
         for (const p of all) {
             validateAgainstSchema(p);
             assert.equal(p.metadata?.namespace, "shop");
@@ -40,7 +53,10 @@ describe("network isolation: one NetworkPolicy set per environment", () => {
             assert.ok(allowed(all, pod(component), { pod: dnsPod }, 53, "UDP"), `${component} resolves names`);
             assert.ok(allowed(all, pod(component), database, 5432), `${component} reaches the database`);
             assert.ok(!allowed(all, pod(component), database, 22), `${component} reaches no other port of it`);
-            assert.ok(!allowed(all, pod(component), { pod: stranger }, 8080), `${component} reaches no other namespace`);
+            assert.ok(
+                !allowed(all, pod(component), { pod: stranger }, 8080),
+                `${component} reaches no other namespace`,
+            );
         }
         assert.ok(!allowed(all, pod("migrate"), publicWebhook, 443), "only the alert posts out");
         assert.ok(!allowed(all, pod("app"), publicWebhook, 443));
@@ -49,7 +65,10 @@ describe("network isolation: one NetworkPolicy set per environment", () => {
 
     it("lets only the alert post to the webhook, on public addresses unless told otherwise", () => {
         assert.ok(allowed(policies(), pod("sync-fail"), publicWebhook, 443));
-        assert.ok(!allowed(policies(), pod("sync-fail"), privateService, 443), "private ranges are left out by default");
+        assert.ok(
+            !allowed(policies(), pod("sync-fail"), privateService, 443),
+            "private ranges are left out by default",
+        );
         assert.ok(!allowed(policies(), pod("sync-fail"), publicWebhook, 80));
         const internal = policies({ webhookCidrs: ["10.3.0.0/16"], webhookPorts: [8443] });
         assert.ok(allowed(internal, pod("sync-fail"), privateService, 8443));
@@ -69,7 +88,13 @@ describe("network isolation: one NetworkPolicy set per environment", () => {
 
     it("can be turned off, and refuses two answers to where the database is", () => {
         assert.deepEqual(policies({ enabled: false }), []);
-        assert.throws(() => policies({ databaseCidrs: ["10.0.0.0/8"], databaseNamespace: "db" }), /network\.databaseNamespace: "db" and network\.databaseCidrs both say where the database is; keep one/);
-        assert.throws(() => policies({ databaseCidrs: ["10.0.0.0/33"] }), /network\.databaseCidrs\[0\]: "10\.0\.0\.0\/33" is not a CIDR/);
+        assert.throws(
+            () => policies({ databaseCidrs: ["10.0.0.0/8"], databaseNamespace: "db" }),
+            /network\.databaseNamespace: "db" and network\.databaseCidrs both say where the database is; keep one/,
+        );
+        assert.throws(
+            () => policies({ databaseCidrs: ["10.0.0.0/33"] }),
+            /network\.databaseCidrs\[0\]: "10\.0\.0\.0\/33" is not a CIDR/,
+        );
     });
 });

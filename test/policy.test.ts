@@ -2,8 +2,21 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { applicationProblems, Checked, credentialProblems, migrationJobProblems, podProblems, schemaFirstProblems, types } from "../policy/checks";
+import type {
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import {
+    applicationProblems,
+    Checked,
+    credentialProblems,
+    migrationJobProblems,
+    podProblems,
+    schemaFirstProblems,
+    types,
+} from "../policy/checks";
 import { policies } from "../policy/policies";
 import { application, buildWorkload } from "../manifests";
 import { loadRuntimeScripts } from "../runtime";
@@ -12,7 +25,11 @@ import { Registered, secretInput } from "./helpers/pulumi-mocks";
 import { validSpec } from "./helpers/specs";
 
 const workload = buildWorkload(validSpec(), loadRuntimeScripts());
-const as = (type: string, object: object, name = "r"): Checked => ({ type, name, props: JSON.parse(JSON.stringify(object)) as Record<string, unknown> });
+const as = (type: string, object: object, name = "r"): Checked => ({
+    type,
+    name,
+    props: JSON.parse(JSON.stringify(object)) as Record<string, unknown>,
+});
 const migrate = () => as(types.job, workload.migrate, "migrate");
 const deployment = () => as(types.deployment, workload.deployment, "app");
 // Fixtures are edited in place, path by path; typing every Kubernetes shape here would say nothing more.
@@ -35,13 +52,20 @@ describe("the policy pack's rules, each both ways", () => {
         });
         const problems = migrationJobProblems(bad);
         assert.equal(problems.length, 4);
-        assert.match(problems.join("\n"), /backoffLimit is 6; set it to 0[\s\S]*no activeDeadlineSeconds[\s\S]*restartPolicy is OnFailure[\s\S]*lacks BeforeHookCreation/);
+        assert.match(
+            problems.join("\n"),
+            /backoffLimit is 6; set it to 0[\s\S]*no activeDeadlineSeconds[\s\S]*restartPolicy is OnFailure[\s\S]*lacks BeforeHookCreation/,
+        );
         assert.deepEqual(migrationJobProblems(as(types.job, workload.smoke)), [], "only migration Jobs");
     });
 
     it("no-plain-credentials: env values, args, command and ConfigMaps hold none; envFrom of a Secret is refused", () => {
         assert.deepEqual(credentialProblems(deployment()), []);
-        assert.deepEqual(credentialProblems(as(types.configMap, workload.scripts)), [], "the runtime scripts hold no credential");
+        assert.deepEqual(
+            credentialProblems(as(types.configMap, workload.scripts)),
+            [],
+            "the runtime scripts hold no credential",
+        );
         const url = "postgresql://shop_app:hunter2@db:5432/shop";
         const leaky = edit(deployment(), (p) => {
             const c = podOf(p).containers[0];
@@ -49,13 +73,23 @@ describe("the policy pack's rules, each both ways", () => {
             c.args = ["--db", url];
             c.envFrom = [{ secretRef: { name: "db-credentials" } }];
         });
-        assert.match(credentialProblems(leaky).join("\n"), /env DATABASE_URL has its credential as a plain value[\s\S]*env DB_PASSWORD[\s\S]*envFrom takes every key of Secret db-credentials[\s\S]*args carries a credential/);
-        assert.match(credentialProblems(as(types.configMap, { metadata: { name: "c" }, data: { url } })).join(), /data\.url holds a URL with a password/);
-        assert.match(credentialProblems(as(types.configMap, { metadata: { name: "c" }, data: { PGPASSWORD: "x" } })).join(), /data\.PGPASSWORD looks like a credential/);
+        assert.match(
+            credentialProblems(leaky).join("\n"),
+            /env DATABASE_URL has its credential as a plain value[\s\S]*env DB_PASSWORD[\s\S]*envFrom takes every key of Secret db-credentials[\s\S]*args carries a credential/,
+        );
+        assert.match(
+            credentialProblems(as(types.configMap, { metadata: { name: "c" }, data: { url } })).join(),
+            /data\.url holds a URL with a password/,
+        );
+        assert.match(
+            credentialProblems(as(types.configMap, { metadata: { name: "c" }, data: { PGPASSWORD: "x" } })).join(),
+            /data\.PGPASSWORD looks like a credential/,
+        );
     });
 
     it("restricted-pods: Pod Security restricted, requests and limits, images pinned for the tier", () => {
-        for (const object of [workload.deployment, workload.migrate, workload.smoke, workload.syncFail]) assert.deepEqual(podProblems(as(types.job, object), "prod"), [], object.metadata?.name);
+        for (const object of [workload.deployment, workload.migrate, workload.smoke, workload.syncFail])
+            assert.deepEqual(podProblems(as(types.job, object), "prod"), [], object.metadata?.name);
         const loose = edit(deployment(), (p) => {
             const c = podOf(p).containers[0];
             delete c.securityContext;
@@ -65,11 +99,22 @@ describe("the policy pack's rules, each both ways", () => {
             delete p.metadata.labels["migrate-first.dev/tier"];
         });
         const problems = podProblems(loose, "prod").join("\n");
-        for (const expected of [/hostNetwork is true/, /allowPrivilegeEscalation is not false/, /capabilities\.drop lacks ALL/, /resources\.limits needs cpu and memory/, /image "ghcr\.io\/acme\/shop:latest" moves with every push/]) assert.match(problems, expected);
+        for (const expected of [
+            /hostNetwork is true/,
+            /allowPrivilegeEscalation is not false/,
+            /capabilities\.drop lacks ALL/,
+            /resources\.limits needs cpu and memory/,
+            /image "ghcr\.io\/acme\/shop:latest" moves with every push/,
+        ])
+            assert.match(problems, expected);
         const devLabelled = edit(deployment(), (p) => {
             podOf(p).containers[0].image = "ghcr.io/acme/shop:main";
         });
-        assert.deepEqual(podProblems(devLabelled, "prod"), [], "the object's tier label (dev) wins over the pack's default");
+        assert.deepEqual(
+            podProblems(devLabelled, "prod"),
+            [],
+            "the object's tier label (dev) wins over the pack's default",
+        );
         const unlabelled = edit(devLabelled, (p) => delete p.metadata.labels["migrate-first.dev/tier"]);
         assert.match(podProblems(unlabelled, "prod").join(), /has the tag "main", which can move/);
     });
@@ -81,22 +126,39 @@ describe("the policy pack's rules, each both ways", () => {
             delete p.metadata.finalizers;
             delete p.spec.destination.namespace;
         });
-        assert.match(applicationProblems(bare).join("\n"), /has no resources-finalizer\.argocd\.argoproj\.io[\s\S]*has no spec\.destination\.namespace/);
+        assert.match(
+            applicationProblems(bare).join("\n"),
+            /has no resources-finalizer\.argocd\.argoproj\.io[\s\S]*has no spec\.destination\.namespace/,
+        );
     });
 
     it("schema-first: a Deployment reading the database needs its image's migration Job before it", () => {
         const never = () => false;
         assert.deepEqual(schemaFirstProblems([deployment(), migrate()], never), [], "PreSync at wave -1 before wave 0");
         const [alone] = schemaFirstProblems([deployment()], never);
-        assert.match(alone?.problem ?? "", /Deployment shop reads a database URL, but no migration Job in namespace shop runs its image ghcr\.io\/acme\/shop:v1\.2\.0/);
+        assert.match(
+            alone?.problem ?? "",
+            /Deployment shop reads a database URL, but no migration Job in namespace shop runs its image ghcr\.io\/acme\/shop:v1\.2\.0/,
+        );
         const otherImage = edit(migrate(), (p) => {
             for (const c of [...podOf(p).initContainers, ...podOf(p).containers]) c.image = "ghcr.io/acme/other:v1";
         });
-        assert.equal(schemaFirstProblems([deployment(), otherImage], never).length, 1, "another image is not this code's schema");
+        assert.equal(
+            schemaFirstProblems([deployment(), otherImage], never).length,
+            1,
+            "another image is not this code's schema",
+        );
         const sameWave = edit(migrate(), (p) => (p.metadata.annotations["argocd.argoproj.io/sync-wave"] = "0"));
-        assert.match(schemaFirstProblems([deployment(), sameWave], never)[0]?.problem ?? "", /runs its image but not before it/);
+        assert.match(
+            schemaFirstProblems([deployment(), sameWave], never)[0]?.problem ?? "",
+            /runs its image but not before it/,
+        );
         const direct = edit(migrate(), (p) => (p.metadata.annotations = {}));
-        assert.deepEqual(schemaFirstProblems([deployment(), direct], (d, j) => d.name === "app" && j.name === "migrate"), [], "delivery direct: the Deployment depends on the Job");
+        assert.deepEqual(
+            schemaFirstProblems([deployment(), direct], (d, j) => d.name === "app" && j.name === "migrate"),
+            [],
+            "delivery direct: the Deployment depends on the Job",
+        );
     });
 });
 
@@ -106,48 +168,95 @@ function violations(resources: readonly Registered[]): string[] {
         const s = secretInput<unknown>(value);
         if (s.secret) return unwrap(s.value);
         if (Array.isArray(value)) return value.map(unwrap);
-        if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+        if (typeof value === "object" && value !== null)
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
         return value;
     };
     const byUrn = new Map<string, PolicyResource>();
     const policyResources = resources.map((r) => {
-        const resource = { type: r.type, name: r.name, urn: r.urn, props: unwrap(r.inputs) as Record<string, unknown>, opts: {}, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
+        const resource = {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            props: unwrap(r.inputs) as Record<string, unknown>,
+            opts: {},
+            dependencies: [],
+            propertyDependencies: {},
+        } as unknown as PolicyResource;
         byUrn.set(r.urn, resource);
         return { resource, r };
     });
-    for (const { resource, r } of policyResources) (resource as { dependencies: PolicyResource[] }).dependencies = r.dependencies.flatMap((urn) => byUrn.get(urn) ?? []);
+    for (const { resource, r } of policyResources)
+        (resource as { dependencies: PolicyResource[] }).dependencies = r.dependencies.flatMap(
+            (urn) => byUrn.get(urn) ?? [],
+        );
     const found: string[] = [];
     const report = (message: string) => found.push(message);
-    const helpers = { stackTags: new Map(), getConfig: () => ({ tier: "prod" }), notApplicable: () => { throw new Error("not applicable"); }, isType: () => false, asType: () => undefined };
+    const helpers = {
+        stackTags: new Map(),
+        getConfig: () => ({ tier: "prod" }),
+        notApplicable: () => {
+            throw new Error("not applicable");
+        },
+        isType: () => false,
+        asType: () => undefined,
+    };
     for (const policy of policies) {
-        if ("validateStack" in policy) void (policy as StackValidationPolicy).validateStack({ ...helpers, resources: policyResources.map((p) => p.resource) } as never, report);
-        else for (const { resource } of policyResources) void (policy as ResourceValidationPolicy & { validateResource: (a: ResourceValidationArgs, r: typeof report) => void }).validateResource({ ...helpers, ...resource } as never, report);
+        if ("validateStack" in policy)
+            void (policy as StackValidationPolicy).validateStack(
+                { ...helpers, resources: policyResources.map((p) => p.resource) } as never,
+                report,
+            );
+        else
+            for (const { resource } of policyResources)
+                void (
+                    policy as ResourceValidationPolicy & {
+                        validateResource: (a: ResourceValidationArgs, r: typeof report) => void;
+                    }
+                ).validateResource({ ...helpers, ...resource } as never, report);
     }
     return found;
 }
 
 describe("the policy pack over our own program's resources (SDK mock runtime)", () => {
     it("is a pack the CLI can load: PulumiPolicy.yaml names the nodejs runtime, and every policy is mandatory", () => {
-        const project = parse(readFileSync(join(__dirname, "..", "policy", "PulumiPolicy.yaml"), "utf8")) as { runtime: string; description: string };
+        const project = parse(readFileSync(join(__dirname, "..", "policy", "PulumiPolicy.yaml"), "utf8")) as {
+            runtime: string;
+            description: string;
+        };
         assert.equal(project.runtime, "nodejs");
         assert.ok(project.description.length > 0);
-        assert.deepEqual(policies.map((p) => [p.name, p.enforcementLevel]), ["schema-first", "migration-job", "no-plain-credentials", "restricted-pods", "argocd-application"].map((name) => [name, "mandatory"]));
+        assert.deepEqual(
+            policies.map((p) => [p.name, p.enforcementLevel]),
+            ["schema-first", "migration-job", "no-plain-credentials", "restricted-pods", "argocd-application"].map(
+                (name) => [name, "mandatory"],
+            ),
+        );
     });
 
     it("finds no violation on the dev, direct-delivery and prod stacks", async () => {
         const dev = await runProgram(stackConfig("dev"));
         const direct = await runProgram(stackConfig("dev", { "migrate-first:delivery": "direct" }));
-        const prod = await runProgram(stackConfig("prod"), { stack: "prod", stackOutputs: { [stackRef("staging")]: { verifiedImages: ["ghcr.io/acme/shop:v1.2.0"] } } });
+        const prod = await runProgram(stackConfig("prod"), {
+            stack: "prod",
+            stackOutputs: { [stackRef("staging")]: { verifiedImages: ["ghcr.io/acme/shop:v1.2.0"] } },
+        });
         for (const run of [dev, direct, prod]) {
             assert.equal(run.error, undefined, String(run.error));
             assert.deepEqual(violations(created(run.resources)), []);
         }
-        assert.ok(direct.resources.some((r) => r.type === types.deployment), "direct delivery registers the Deployment the schema-first policy checks");
+        assert.ok(
+            direct.resources.some((r) => r.type === types.deployment),
+            "direct delivery registers the Deployment the schema-first policy checks",
+        );
     });
 
     it("does find the violation when the direct Deployment no longer waits for its migration", async () => {
         const direct = await runProgram(stackConfig("dev", { "migrate-first:delivery": "direct" }));
         const cut = direct.resources.map((r) => (r.type === types.deployment ? { ...r, dependencies: [] } : r));
-        assert.match(violations(created(cut)).join("\n"), /Deployment shop reads a database URL, but migration Job shop-migrate runs its image but not before it/);
+        assert.match(
+            violations(created(cut)).join("\n"),
+            /Deployment shop reads a database URL, but migration Job shop-migrate runs its image but not before it/,
+        );
     });
 });

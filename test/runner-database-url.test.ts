@@ -33,21 +33,39 @@ for (const shell of runtimeShells()) {
             (await commandLinesDuring(migrate.done)).forEach((line) => seen.add(line));
             const run = await migrate.done;
             assert.equal(run.code, 0, run.stderr);
-            assert.ok([...seen].some((cmd) => /psql -X -q -f \S+plan\.psql/.test(cmd)), "the sampler never saw psql: it proves nothing");
+            assert.ok(
+                [...seen].some((cmd) => /psql -X -q -f \S+plan\.psql/.test(cmd)),
+                "the sampler never saw psql: it proves nothing",
+            );
             outputs.push(waited.stdout, waited.stderr, run.stdout, run.stderr);
             for (const text of [...outputs, ...seen]) {
-                assert.ok(!text.includes(canary) && !text.includes(encodeURIComponent(canary)), `the password leaked: ${text.slice(0, 200)}`);
+                assert.ok(
+                    !text.includes(canary) && !text.includes(encodeURIComponent(canary)),
+                    `the password leaked: ${text.slice(0, 200)}`,
+                );
             }
-            assert.match(runSql(db.migrator, "SELECT applied_by FROM migrate_first.schema_history;"), new RegExp(`^${db.plan.migrator}@`));
+            assert.match(
+                runSql(db.migrator, "SELECT applied_by FROM migrate_first.schema_history;"),
+                new RegExp(`^${db.plan.migrator}@`),
+            );
         });
 
         it("a libpq variable that is set wins over the URL; a URL that is not postgres:// is refused", async () => {
             const db = environment();
             const dir = migrationsDir({ "1_t.sql": "CREATE TABLE t (id int);" });
             const wrongPassword = databaseUrl({ ...db.migrator, PGPASSWORD: "wrong" });
-            const run = await runScript("migrate.sh", { ...migrateEnv(db, dir), DATABASE_URL: wrongPassword, ...shell.env });
+            const run = await runScript("migrate.sh", {
+                ...migrateEnv(db, dir),
+                DATABASE_URL: wrongPassword,
+                ...shell.env,
+            });
             assert.equal(run.code, 0, run.stderr);
-            const bad = await runScript("migrate.sh", { MIGRATIONS_DIR: dir, APP: db.name, DATABASE_URL: "mysql://x@y/z", ...shell.env });
+            const bad = await runScript("migrate.sh", {
+                MIGRATIONS_DIR: dir,
+                APP: db.name,
+                DATABASE_URL: "mysql://x@y/z",
+                ...shell.env,
+            });
             assert.equal(bad.code, 1);
             assert.match(bad.stderr, /DATABASE_URL does not start with postgres:\/\/ or postgresql:\/\//);
         });

@@ -16,10 +16,20 @@ for (const shell of runtimeShells()) {
 
         it("a failure before the runner's tables exist (a badly named file on a new database) reaches the alert in the runner's words", async () => {
             const db = environment();
-            const run = await runScript("migrate.sh", { ...migrateEnv(db, migrationsDir({ "create_users.sql": "SELECT 1;" })), ...shell.env });
+            const run = await runScript("migrate.sh", {
+                ...migrateEnv(db, migrationsDir({ "create_users.sql": "SELECT 1;" })),
+                ...shell.env,
+            });
             assert.equal(run.code, 1);
             const payload = join(scratchDir("alert"), "payload.json");
-            const alert = await runScript("alert-message.sh", { ...db.migrator, APP: db.name, ENVIRONMENT: "dev", RELEASE: db.release, ALERT_PAYLOAD: payload, ...shell.env });
+            const alert = await runScript("alert-message.sh", {
+                ...db.migrator,
+                APP: db.name,
+                ENVIRONMENT: "dev",
+                RELEASE: db.release,
+                ALERT_PAYLOAD: payload,
+                ...shell.env,
+            });
             assert.equal(alert.code, 0, alert.stderr);
             const body = JSON.parse(readFileSync(payload, "utf8")) as Record<string, string>;
             assert.equal(body.phase, "PreSync migrate");
@@ -45,7 +55,10 @@ describe("the rehearsal, when the migration fails before the runner's tables exi
     it("ends with the runner's message in the alert, and no raw psql error", async () => {
         const lines: string[] = [];
         const spec = specFromStackFile(join(__dirname, ".."), "dev");
-        const result = await rehearse(spec, { releases: [{ image: spec.app.image, migrationsDir: migrationsDir({ "create_users.sql": "SELECT 1;" }) }], log: (line) => lines.push(line) });
+        const result = await rehearse(spec, {
+            releases: [{ image: spec.app.image, migrationsDir: migrationsDir({ "create_users.sql": "SELECT 1;" }) }],
+            log: (line) => lines.push(line),
+        });
         assert.match(result.failed ?? "", /migrate/);
         const log = lines.join("\n");
         assert.match(log, /Failed: PreSync migrate/);

@@ -39,28 +39,59 @@ describe("the secrets audit: a canary password and webhook URL appear nowhere", 
 
     it("not in the render CLI's output, the program's plain inputs and outputs, the runtime scripts' output and command lines, or the rehearsal", async () => {
         const found: string[] = [];
-        const check = (where: string, text: string) => leaks(text).forEach((canary) => found.push(`${where}: ${canary}`));
+        const check = (where: string, text: string) =>
+            leaks(text).forEach((canary) => found.push(`${where}: ${canary}`));
 
         // 1. The render CLI, from a stack file that holds both secrets (as a stack file does: under "secure").
         const dir = scratchDir("audit");
         // The stack's migrations, where render's gate finds them from this directory.
-        const stackFile = devStackYaml().replace("directory: examples/shop/migrations", `directory: ${join(root, "examples", "shop", "migrations")}`);
-        writeFileSync(join(dir, "Pulumi.audit.yaml"), `${stackFile}  migrate-first:databaseAdminPassword:\n    secure: ${canaryPassword}\n  migrate-first:alertWebhookUrl:\n    secure: ${canaryWebhook}\n`);
-        const render = spawnSync(process.execPath, [join(root, "node_modules", ".bin", "ts-node"), "--transpile-only", join(root, "cli", "render.ts"), "--dir", dir, "--stack", "audit", "--out", join(dir, "out")], { cwd: root, encoding: "utf8" });
+        const stackFile = devStackYaml().replace(
+            "directory: examples/shop/migrations",
+            `directory: ${join(root, "examples", "shop", "migrations")}`,
+        );
+        writeFileSync(
+            join(dir, "Pulumi.audit.yaml"),
+            `${stackFile}  migrate-first:databaseAdminPassword:\n    secure: ${canaryPassword}\n  migrate-first:alertWebhookUrl:\n    secure: ${canaryWebhook}\n`,
+        );
+        const render = spawnSync(
+            process.execPath,
+            [
+                join(root, "node_modules", ".bin", "ts-node"),
+                "--transpile-only",
+                join(root, "cli", "render.ts"),
+                "--dir",
+                dir,
+                "--stack",
+                "audit",
+                "--out",
+                join(dir, "out"),
+            ],
+            { cwd: root, encoding: "utf8" },
+        );
         assert.equal(render.status, 0, render.stderr);
         check("render stdout", render.stdout);
         check("render stderr", render.stderr);
-        for (const file of readdirSync(join(dir, "out"), { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, "out", f)).isFile())) {
+        for (const file of readdirSync(join(dir, "out"), { recursive: true, encoding: "utf8" }).filter((f) =>
+            statSync(join(dir, "out", f)).isFile(),
+        )) {
             check(`render ${file}`, readFileSync(join(dir, "out", file), "utf8"));
         }
 
         // 2. The program under the mock runtime: every plain input, and every output that is not secret.
-        const config = stackConfig("dev", { "migrate-first:databaseAdminPassword": canaryPassword, "migrate-first:alertWebhookUrl": canaryWebhook });
-        const program = await runProgram(config, { secretKeys: ["migrate-first:databaseAdminPassword", "migrate-first:alertWebhookUrl"] });
+        const config = stackConfig("dev", {
+            "migrate-first:databaseAdminPassword": canaryPassword,
+            "migrate-first:alertWebhookUrl": canaryWebhook,
+        });
+        const program = await runProgram(config, {
+            secretKeys: ["migrate-first:databaseAdminPassword", "migrate-first:alertWebhookUrl"],
+        });
         assert.equal(program.error, undefined, String(program.error));
-        for (const r of program.resources) for (const text of plainStrings(r.inputs)) check(`input of ${r.type} ${r.name}`, text);
+        for (const r of program.resources)
+            for (const text of plainStrings(r.inputs)) check(`input of ${r.type} ${r.name}`, text);
         for (const [name, value] of Object.entries(program.outputs)) {
-            const shown = pulumi.Output.isInstance(value) ? await reveal(value as pulumi.Output<unknown>) : { value, secret: false };
+            const shown = pulumi.Output.isInstance(value)
+                ? await reveal(value as pulumi.Output<unknown>)
+                : { value, secret: false };
             if (!shown.secret) check(`output ${name}`, JSON.stringify(shown.value) ?? "");
         }
 
@@ -68,12 +99,25 @@ describe("the secrets audit: a canary password and webhook URL appear nowhere", 
         // planted passwords; a broken migration takes it through the SyncFail path too.
         const spec = specFromStackFile(root, "dev");
         const plan = accessPlan(spec);
-        const migrations = migrationsDir({ "0001_t.sql": "CREATE TABLE t (id int);\n", "0002_bad.sql": "ALTER TABLE no_such_table ADD COLUMN x int;\n" });
+        const migrations = migrationsDir({
+            "0001_t.sql": "CREATE TABLE t (id int);\n",
+            "0002_bad.sql": "ALTER TABLE no_such_table ADD COLUMN x int;\n",
+        });
         const lines: string[] = [];
-        const running = rehearse(spec, { releases: [{ image: spec.app.image, migrationsDir: migrations }], log: (line) => lines.push(line), passwords: { admin: canaryPassword, roles: { [plan.migrator]: canaryRoles.migrator, [plan.app]: canaryRoles.app } } });
+        const running = rehearse(spec, {
+            releases: [{ image: spec.app.image, migrationsDir: migrations }],
+            log: (line) => lines.push(line),
+            passwords: {
+                admin: canaryPassword,
+                roles: { [plan.migrator]: canaryRoles.migrator, [plan.app]: canaryRoles.app },
+            },
+        });
         const rehearsalCommands = await commandLinesDuring(running);
         assert.equal((await running).failed, "Job shop-migrate", "the broken migration stops the sync");
-        assert.ok([...rehearsalCommands].some((cmd) => /psql/.test(cmd)), "the sampler never saw psql: it proves nothing");
+        assert.ok(
+            [...rehearsalCommands].some((cmd) => /psql/.test(cmd)),
+            "the sampler never saw psql: it proves nothing",
+        );
         lines.forEach((line) => check("rehearsal log", line));
         rehearsalCommands.forEach((cmd) => check("a command line during the rehearsal", cmd));
 

@@ -18,7 +18,8 @@ const policy = (directory: string) => ({
     argocd: { repoURL: "https://github.com/acme/gitops.git" },
 });
 
-const good = (team: string, app: string, extra = "") => `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.0.0\n${extra}`;
+const good = (team: string, app: string, extra = "") =>
+    `app: ${app}\nteam: ${team}\nimage: ghcr.io/acme/${app}:v1.0.0\n${extra}`;
 
 /** Beside a request file, the migrations the platform's gate lints (SQL mode). */
 function migrationsBeside(dir: string, requestFile: string): void {
@@ -37,7 +38,11 @@ function requests(files: Record<string, string>): string {
     return dir;
 }
 
-const platform = (dir: string, extra: Record<string, unknown> = {}): StackConfig => ({ stack: "platform", entries: { "migrate-first:selfService": { ...policy(dir), ...extra } }, isSecret: () => false });
+const platform = (dir: string, extra: Record<string, unknown> = {}): StackConfig => ({
+    stack: "platform",
+    entries: { "migrate-first:selfService": { ...policy(dir), ...extra } },
+    isSecret: () => false,
+});
 
 function refusal(run: () => unknown): string {
     try {
@@ -51,14 +56,45 @@ function refusal(run: () => unknown): string {
 describe("platform self-service: environments from request files", () => {
     it("turns the example folder into specs under the platform's policy: team namespaces, sizes, Git paths", () => {
         const envs = selfServiceEnvironments(readStackFile(root, "platform"), root);
-        assert.deepEqual(envs.map((e) => [e.file, e.key, e.spec.app.namespace, e.spec.database.name, e.spec.argocd.path]), [
-            ["environments/payments-checkout.yaml", "payments-checkout", "payments-checkout", "payments_checkout", "teams/payments/checkout"],
-            ["environments/search-indexer.yaml", "search-indexer", "search-indexer", "search_indexer", "teams/search/indexer"],
-        ]);
+        assert.deepEqual(
+            envs.map((e) => [e.file, e.key, e.spec.app.namespace, e.spec.database.name, e.spec.argocd.path]),
+            [
+                [
+                    "environments/payments-checkout.yaml",
+                    "payments-checkout",
+                    "payments-checkout",
+                    "payments_checkout",
+                    "teams/payments/checkout",
+                ],
+                [
+                    "environments/search-indexer.yaml",
+                    "search-indexer",
+                    "search-indexer",
+                    "search_indexer",
+                    "teams/search/indexer",
+                ],
+            ],
+        );
         const [checkout, indexer] = envs;
-        assert.deepEqual([checkout?.spec.app.replicas, checkout?.spec.app.resources.limits.memory, checkout?.spec.app.healthPath], [3, "1Gi", "/healthz"], "size medium");
-        assert.deepEqual([indexer?.spec.app.replicas, indexer?.spec.app.resources.limits.memory, indexer?.spec.database.roles, indexer?.spec.migration.mode], [1, "256Mi", "single", "command"]);
-        assert.notEqual(checkout?.spec.environment, indexer?.spec.environment, "two teams' Applications never share a name");
+        assert.deepEqual(
+            [checkout?.spec.app.replicas, checkout?.spec.app.resources.limits.memory, checkout?.spec.app.healthPath],
+            [3, "1Gi", "/healthz"],
+            "size medium",
+        );
+        assert.deepEqual(
+            [
+                indexer?.spec.app.replicas,
+                indexer?.spec.app.resources.limits.memory,
+                indexer?.spec.database.roles,
+                indexer?.spec.migration.mode,
+            ],
+            [1, "256Mi", "single", "command"],
+        );
+        assert.notEqual(
+            checkout?.spec.environment,
+            indexer?.spec.environment,
+            "two teams' Applications never share a name",
+        );
     });
 
     it("names the file, the field, the value and the fix for each policy rule", () => {
@@ -71,13 +107,32 @@ describe("platform self-service: environments from request files", () => {
             "payments-F.yaml": good("payments", "F"),
         });
         const message = refusal(() => selfServiceEnvironments(platform(dir), root));
-        assert.match(message, /6 of 6 request file\(s\) have problems; no environment was created, not even the good ones/);
-        assert.match(message, /payments-a\.yaml:\n {4}- image: "docker\.io\/someone\/a:v1\.0\.0" is not from an allowed registry; push it to one of "ghcr\.io\/acme\/"/);
-        assert.match(message, /ops-b\.yaml:\n {4}- team: "ops" is not a team the platform knows; use one of payments, search, or ask the platform team to add it/);
-        assert.match(message, /payments-c\.yaml:\n {4}- replicas: 5 is more than size "small" allows \(2\); lower it, or ask for a larger size/);
-        assert.match(message, /payments-d\.yaml:\n {4}- the file is named for another environment; rename it to payments-dd\.yaml/);
+        assert.match(
+            message,
+            /6 of 6 request file\(s\) have problems; no environment was created, not even the good ones/,
+        );
+        assert.match(
+            message,
+            /payments-a\.yaml:\n {4}- image: "docker\.io\/someone\/a:v1\.0\.0" is not from an allowed registry; push it to one of "ghcr\.io\/acme\/"/,
+        );
+        assert.match(
+            message,
+            /ops-b\.yaml:\n {4}- team: "ops" is not a team the platform knows; use one of payments, search, or ask the platform team to add it/,
+        );
+        assert.match(
+            message,
+            /payments-c\.yaml:\n {4}- replicas: 5 is more than size "small" allows \(2\); lower it, or ask for a larger size/,
+        );
+        assert.match(
+            message,
+            /payments-d\.yaml:\n {4}- the file is named for another environment; rename it to payments-dd\.yaml/,
+        );
         assert.match(message, /payments-e\.yaml:\n {4}- imagee: unknown field; did you mean "image"\?/);
-        assert.match(message, /payments-F\.yaml:\n {4}- app: "F" is not a valid app name/, "a spec problem is named by the file's own key");
+        assert.match(
+            message,
+            /payments-F\.yaml:\n {4}- app: "F" is not a valid app name/,
+            "a spec problem is named by the file's own key",
+        );
     });
 
     it("turns any stack name into valid labels: upper case, dots and underscores included", () => {
@@ -87,7 +142,11 @@ describe("platform self-service: environments from request files", () => {
     });
 
     it("is all or nothing: one bad file among good ones stops them all, and names only the bad one", () => {
-        const dir = requests({ "payments-a.yaml": good("payments", "a"), "payments-b.yaml": "app: b\nteam: payments\nimage: [\n", "search-c.yaml": good("search", "c") });
+        const dir = requests({
+            "payments-a.yaml": good("payments", "a"),
+            "payments-b.yaml": "app: b\nteam: payments\nimage: [\n",
+            "search-c.yaml": good("search", "c"),
+        });
         const message = refusal(() => selfServiceEnvironments(platform(dir), root));
         assert.match(message, /1 of 3 request file\(s\) have problems/);
         assert.match(message, /payments-b\.yaml:\n {4}- is not valid YAML:/);
@@ -95,7 +154,16 @@ describe("platform self-service: environments from request files", () => {
     });
 
     it("refuses a YAML alias bomb as an error instead of expanding it", () => {
-        const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+        const bomb = [
+            "a: &a [x, x, x, x, x, x, x, x, x, x]",
+            ...Array.from(
+                { length: 8 },
+                (_, i) =>
+                    `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+                        .fill(`*${String.fromCharCode(97 + i)}`)
+                        .join(", ")}]`,
+            ),
+        ].join("\n");
         const dir = requests({ "payments-a.yaml": `${bomb}\n` });
         const started = Date.now();
         const message = refusal(() => selfServiceEnvironments(platform(dir), root));
@@ -104,21 +172,49 @@ describe("platform self-service: environments from request files", () => {
     });
 
     it("checks the policy once, naming its config keys, and refuses other migrate-first keys beside it", () => {
-        assert.match(refusal(() => selfServiceEnvironments(platform(requests({}), { registries: [] }), root)), /migrate-first:selfService\.registries: \[\] is too short; give at least 1 item/);
-        assert.match(refusal(() => selfServiceEnvironments(platform(requests({}), { database: { sslmode: "require" } }), root)), /migrate-first:selfService\.database\.host: is missing/);
+        assert.match(
+            refusal(() => selfServiceEnvironments(platform(requests({}), { registries: [] }), root)),
+            /migrate-first:selfService\.registries: \[\] is too short; give at least 1 item/,
+        );
+        assert.match(
+            refusal(() => selfServiceEnvironments(platform(requests({}), { database: { sslmode: "require" } }), root)),
+            /migrate-first:selfService\.database\.host: is missing/,
+        );
         const stray = platform(requests({}));
-        assert.match(refusal(() => selfServiceEnvironments({ ...stray, entries: { ...stray.entries, "migrate-first:app": { name: "x" } } }, root)), /migrate-first:app: is not used with migrate-first:selfService/);
+        assert.match(
+            refusal(() =>
+                selfServiceEnvironments(
+                    { ...stray, entries: { ...stray.entries, "migrate-first:app": { name: "x" } } },
+                    root,
+                ),
+            ),
+            /migrate-first:app: is not used with migrate-first:selfService/,
+        );
     });
 
     describe("the program under the mock runtime", () => {
-        const config = (dir: string) => ({ ...stackConfig("platform"), "migrate-first:selfService": JSON.stringify(policy(dir)) });
+        const config = (dir: string) => ({
+            ...stackConfig("platform"),
+            "migrate-first:selfService": JSON.stringify(policy(dir)),
+        });
 
         it("creates one AppEnvironment per file, each with its own namespace and database", async () => {
-            const dir = requests({ "payments-a.yaml": good("payments", "a"), "search-b.yaml": good("search", "b", "size: large\nreplicas: 6\n") });
+            const dir = requests({
+                "payments-a.yaml": good("payments", "a"),
+                "search-b.yaml": good("search", "b", "size: large\nreplicas: 6\n"),
+            });
             const { resources, outputs, error } = await runProgram(config(dir), { stack: "platform" });
             assert.equal(error, undefined, String(error));
-            assert.deepEqual(ofType(resources, "migrate-first:env:AppEnvironment").map((r) => r.name), ["payments-a", "search-b"]);
-            assert.deepEqual(ofType(resources, "postgresql:index/database:Database").map((r) => r.inputs.name).sort(), ["payments_a", "search_b"]);
+            assert.deepEqual(
+                ofType(resources, "migrate-first:env:AppEnvironment").map((r) => r.name),
+                ["payments-a", "search-b"],
+            );
+            assert.deepEqual(
+                ofType(resources, "postgresql:index/database:Database")
+                    .map((r) => r.inputs.name)
+                    .sort(),
+                ["payments_a", "search_b"],
+            );
             assert.equal(outputs.environmentCount, 2);
             const providers = ofType(resources, "pulumi:providers:postgresql");
             assert.equal(providers.length, 1, "one admin connection to the shared server for every environment");
@@ -126,22 +222,46 @@ describe("platform self-service: environments from request files", () => {
         });
 
         it("creates nothing at all when one file is bad", async () => {
-            const dir = requests({ "payments-a.yaml": good("payments", "a"), "search-b.yaml": good("search", "b", "replicas: 99\n") });
+            const dir = requests({
+                "payments-a.yaml": good("payments", "a"),
+                "search-b.yaml": good("search", "b", "replicas: 99\n"),
+            });
             const { resources, error } = await runProgram(config(dir), { stack: "platform" });
             assert.deepEqual(created(resources), []);
             assert.ok(pulumi.RunError.isInstance(error));
-            assert.match(String((error as Error).message), /search-b\.yaml:\n {4}- replicas: 99 is more than size "small" allows/);
+            assert.match(
+                String((error as Error).message),
+                /search-b\.yaml:\n {4}- replicas: 99 is more than size "small" allows/,
+            );
         });
     });
 
     it("the render CLI renders a self-service stack, one folder per environment, and writes nothing when a file is bad", () => {
         const dir = scratchDir("platform");
         const envs = join(dir, "environments");
-        const render = (stack: string) => spawnSync(process.execPath, [join(root, "node_modules", ".bin", "ts-node"), "--transpile-only", join(root, "cli", "render.ts"), "--dir", dir, "--stack", stack, "--out", join(dir, "out")], { encoding: "utf8" });
+        const render = (stack: string) =>
+            spawnSync(
+                process.execPath,
+                [
+                    join(root, "node_modules", ".bin", "ts-node"),
+                    "--transpile-only",
+                    join(root, "cli", "render.ts"),
+                    "--dir",
+                    dir,
+                    "--stack",
+                    stack,
+                    "--out",
+                    join(dir, "out"),
+                ],
+                { encoding: "utf8" },
+            );
         mkdirSync(envs);
         writeFileSync(join(envs, "payments-a.yaml"), good("payments", "a"));
         migrationsBeside(envs, "payments-a.yaml");
-        writeFileSync(join(dir, "Pulumi.platform.yaml"), `config:\n  migrate-first:selfService: ${JSON.stringify(policy("environments"))}\n`);
+        writeFileSync(
+            join(dir, "Pulumi.platform.yaml"),
+            `config:\n  migrate-first:selfService: ${JSON.stringify(policy("environments"))}\n`,
+        );
         const ok = render("platform");
         assert.equal(ok.status, 0, ok.stderr);
         assert.ok(existsSync(join(dir, "out", "payments-a", "gitops", "manifests.yaml")));
@@ -149,7 +269,10 @@ describe("platform self-service: environments from request files", () => {
         rmSync(join(dir, "out"), { recursive: true });
         const bad = render("platform");
         assert.equal(bad.status, 1);
-        assert.match(bad.stderr, /environments\/search-b\.yaml:\n {4}- image: "quay\.io\/acme\/b:v1\.0\.0" is not from an allowed registry/);
+        assert.match(
+            bad.stderr,
+            /environments\/search-b\.yaml:\n {4}- image: "quay\.io\/acme\/b:v1\.0\.0" is not from an allowed registry/,
+        );
         assert.ok(!existsSync(join(dir, "out")), "nothing written");
     });
 });

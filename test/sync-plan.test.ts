@@ -5,41 +5,79 @@ import { buildWorkload, workloadObjects } from "../manifests";
 import { loadRuntimeScripts } from "../runtime";
 import { validSpec } from "./helpers/specs";
 
-function obj(kind: string, name: string, annotations: Record<string, string> = {}, extra: Partial<KubeObject> = {}): KubeObject {
-    return { apiVersion: kind === "Job" ? "batch/v1" : "v1", kind, metadata: { name, namespace: "shop", annotations }, ...extra };
+function obj(
+    kind: string,
+    name: string,
+    annotations: Record<string, string> = {},
+    extra: Partial<KubeObject> = {},
+): KubeObject {
+    return {
+        apiVersion: kind === "Job" ? "batch/v1" : "v1",
+        kind,
+        metadata: { name, namespace: "shop", annotations },
+        ...extra,
+    };
 }
-const hook = (phase: string, wave?: number) => ({ "argocd.argoproj.io/hook": phase, ...(wave === undefined ? {} : { "argocd.argoproj.io/sync-wave": String(wave) }) });
-const order = (objects: KubeObject[]) => planRows(planSync(objects)).map((r) => `${r.step} ${r.phase} ${r.wave} ${r.kind}/${r.name}`);
+const hook = (phase: string, wave?: number) => ({
+    "argocd.argoproj.io/hook": phase,
+    ...(wave === undefined ? {} : { "argocd.argoproj.io/sync-wave": String(wave) }),
+});
+const order = (objects: KubeObject[]) =>
+    planRows(planSync(objects)).map((r) => `${r.step} ${r.phase} ${r.wave} ${r.kind}/${r.name}`);
 
 // Facts from ../shared/ARGOCD.md, one test each.
 describe("sync plan follows Argo CD's ordering", () => {
     it("orders phases PreSync < Sync < PostSync, whatever the waves (§1)", () => {
-        assert.deepEqual(order([obj("Job", "post", hook("PostSync", -5)), obj("Deployment", "app", { "argocd.argoproj.io/sync-wave": "9" }), obj("Job", "pre", hook("PreSync", 5))]), [
-            "1 PreSync 5 Job/pre",
-            "2 Sync 9 Deployment/app",
-            "3 PostSync -5 Job/post",
-        ]);
+        assert.deepEqual(
+            order([
+                obj("Job", "post", hook("PostSync", -5)),
+                obj("Deployment", "app", { "argocd.argoproj.io/sync-wave": "9" }),
+                obj("Job", "pre", hook("PreSync", 5)),
+            ]),
+            ["1 PreSync 5 Job/pre", "2 Sync 9 Deployment/app", "3 PostSync -5 Job/post"],
+        );
     });
 
     it("orders by wave within a phase, negatives first (§2)", () => {
-        assert.deepEqual(order([obj("Job", "b", hook("PreSync", 0)), obj("Job", "a", hook("PreSync", -2)), obj("Job", "c", hook("PreSync", -1))]), [
-            "1 PreSync -2 Job/a",
-            "2 PreSync -1 Job/c",
-            "3 PreSync 0 Job/b",
-        ]);
+        assert.deepEqual(
+            order([
+                obj("Job", "b", hook("PreSync", 0)),
+                obj("Job", "a", hook("PreSync", -2)),
+                obj("Job", "c", hook("PreSync", -1)),
+            ]),
+            ["1 PreSync -2 Job/a", "2 PreSync -1 Job/c", "3 PreSync 0 Job/b"],
+        );
     });
 
     it("orders by kind within a wave, unlisted kinds last, then by name (§2)", () => {
-        const objects = [obj("Widget", "a"), obj("Job", "z"), obj("Deployment", "b"), obj("Deployment", "a"), obj("Service", "s"), obj("ConfigMap", "c"), obj("Secret", "x"), obj("Namespace", "ns")];
+        const objects = [
+            obj("Widget", "a"),
+            obj("Job", "z"),
+            obj("Deployment", "b"),
+            obj("Deployment", "a"),
+            obj("Service", "s"),
+            obj("ConfigMap", "c"),
+            obj("Secret", "x"),
+            obj("Namespace", "ns"),
+        ];
         assert.deepEqual(order(objects), [
-            "1 Sync 0 Namespace/ns", "1 Sync 0 Secret/x", "1 Sync 0 ConfigMap/c", "1 Sync 0 Service/s",
-            "1 Sync 0 Deployment/a", "1 Sync 0 Deployment/b", "1 Sync 0 Job/z", "1 Sync 0 Widget/a",
+            "1 Sync 0 Namespace/ns",
+            "1 Sync 0 Secret/x",
+            "1 Sync 0 ConfigMap/c",
+            "1 Sync 0 Service/s",
+            "1 Sync 0 Deployment/a",
+            "1 Sync 0 Deployment/b",
+            "1 Sync 0 Job/z",
+            "1 Sync 0 Widget/a",
         ]);
         assert.equal(kindOrder.length, 35, "the kind list of gitops-engine");
     });
 
     it("compares names as plain strings (upper case before lower case)", () => {
-        assert.deepEqual(order([obj("Job", "b"), obj("Job", "B"), obj("Job", "a")]).map((r) => r.split("/")[1]), ["B", "a", "b"]);
+        assert.deepEqual(
+            order([obj("Job", "b"), obj("Job", "B"), obj("Job", "a")]).map((r) => r.split("/")[1]),
+            ["B", "a", "b"],
+        );
     });
 
     it("reads waves like Go's Atoi: invalid falls back to helm's hook-weight, then 0 (§2)", () => {
@@ -58,8 +96,14 @@ describe("sync plan follows Argo CD's ordering", () => {
             obj("Job", "skip-and-sync", { "argocd.argoproj.io/hook": "Skip,Sync" }),
             obj("Job", "on-delete", { "argocd.argoproj.io/hook": "PreDelete" }),
         ]);
-        assert.deepEqual(planRows(plan).map((r) => `${r.phase} ${r.name}`), ["PreSync both", "Sync skip-and-sync", "PostSync both"]);
-        assert.deepEqual(plan.skipped, [{ kind: "Job", name: "skipped" }, { kind: "Job", name: "on-delete" }]);
+        assert.deepEqual(
+            planRows(plan).map((r) => `${r.phase} ${r.name}`),
+            ["PreSync both", "Sync skip-and-sync", "PostSync both"],
+        );
+        assert.deepEqual(plan.skipped, [
+            { kind: "Job", name: "skipped" },
+            { kind: "Job", name: "on-delete" },
+        ]);
     });
 
     it("maps Helm hooks only when there is no valid Argo CD type (§1)", () => {
@@ -69,25 +113,57 @@ describe("sync plan follows Argo CD's ordering", () => {
             obj("Job", "argo-wins", { "argocd.argoproj.io/hook": "PostSync", "helm.sh/hook": "pre-install" }),
             obj("Job", "helm-test", { "helm.sh/hook": "test" }),
         ]);
-        assert.deepEqual(planRows(plan).map((r) => `${r.phase} ${r.name}`), ["PreSync helm-pre", "PostSync argo-wins", "PostSync helm-post"]);
+        assert.deepEqual(
+            planRows(plan).map((r) => `${r.phase} ${r.name}`),
+            ["PreSync helm-pre", "PostSync argo-wins", "PostSync helm-post"],
+        );
         assert.deepEqual(plan.skipped, [{ kind: "Job", name: "helm-test" }]);
     });
 
     it("moves a Namespace before the first task in it, taking its phase and wave (§2)", () => {
-        const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", annotations: { "argocd.argoproj.io/sync-wave": "5" } } };
-        assert.deepEqual(order([ns, obj("Job", "migrate", hook("PreSync", -1))]), ["1 PreSync -1 Namespace/shop", "1 PreSync -1 Job/migrate"]);
+        const ns: KubeObject = {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: "shop", annotations: { "argocd.argoproj.io/sync-wave": "5" } },
+        };
+        assert.deepEqual(order([ns, obj("Job", "migrate", hook("PreSync", -1))]), [
+            "1 PreSync -1 Namespace/shop",
+            "1 PreSync -1 Job/migrate",
+        ]);
     });
 
     it("moves a CRD before its first custom resource (§2)", () => {
-        const crd: KubeObject = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "widgets.acme.io" }, spec: { group: "acme.io", names: { kind: "Widget" } } };
-        const widget: KubeObject = { apiVersion: "acme.io/v1", kind: "Widget", metadata: { name: "w", annotations: { "argocd.argoproj.io/sync-wave": "-3" } } };
-        assert.deepEqual(order([crd, widget]), ["1 Sync -3 CustomResourceDefinition/widgets.acme.io", "1 Sync -3 Widget/w"]);
+        const crd: KubeObject = {
+            apiVersion: "apiextensions.k8s.io/v1",
+            kind: "CustomResourceDefinition",
+            metadata: { name: "widgets.acme.io" },
+            spec: { group: "acme.io", names: { kind: "Widget" } },
+        };
+        const widget: KubeObject = {
+            apiVersion: "acme.io/v1",
+            kind: "Widget",
+            metadata: { name: "w", annotations: { "argocd.argoproj.io/sync-wave": "-3" } },
+        };
+        assert.deepEqual(order([crd, widget]), [
+            "1 Sync -3 CustomResourceDefinition/widgets.acme.io",
+            "1 Sync -3 Widget/w",
+        ]);
     });
 
     it("keeps SyncFail hooks out of the steps: they run only on failure, all at once (§4)", () => {
-        const plan = planSync([obj("Job", "alert-b", hook("SyncFail", 3)), obj("Job", "alert-a", hook("SyncFail", -3)), obj("Deployment", "app")]);
-        assert.deepEqual(plan.steps.map((s) => s.phase), ["Sync"]);
-        assert.deepEqual(plan.onFailure.map((t) => t.name), ["alert-a", "alert-b"]);
+        const plan = planSync([
+            obj("Job", "alert-b", hook("SyncFail", 3)),
+            obj("Job", "alert-a", hook("SyncFail", -3)),
+            obj("Deployment", "app"),
+        ]);
+        assert.deepEqual(
+            plan.steps.map((s) => s.phase),
+            ["Sync"],
+        );
+        assert.deepEqual(
+            plan.onFailure.map((t) => t.name),
+            ["alert-a", "alert-b"],
+        );
         assert.match(planRows(plan)[1].waitsFor, /only if a step above fails/);
     });
 
@@ -103,9 +179,16 @@ describe("sync plan follows Argo CD's ordering", () => {
     it("defaults hook delete policy to BeforeHookCreation and adds Helm's (§5)", () => {
         const plan = planSync([
             obj("Job", "none", hook("PreSync")),
-            obj("Job", "mixed", { ...hook("PreSync"), "argocd.argoproj.io/hook-delete-policy": "HookSucceeded", "helm.sh/hook-delete-policy": "hook-failed" }),
+            obj("Job", "mixed", {
+                ...hook("PreSync"),
+                "argocd.argoproj.io/hook-delete-policy": "HookSucceeded",
+                "helm.sh/hook-delete-policy": "hook-failed",
+            }),
         ]);
-        assert.deepEqual(plan.steps[0].tasks.map((t) => t.deletePolicies), [["HookSucceeded", "HookFailed"], ["BeforeHookCreation"]]);
+        assert.deepEqual(
+            plan.steps[0].tasks.map((t) => t.deletePolicies),
+            [["HookSucceeded", "HookFailed"], ["BeforeHookCreation"]],
+        );
     });
 });
 

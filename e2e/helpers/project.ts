@@ -34,7 +34,10 @@ export class PulumiProject {
         this.home = temporaryDir(`e2e-${purpose}`);
         this.dir = join(this.home, "project");
         this.programDir = join(this.dir, program);
-        const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: repo, encoding: "utf8" }).stdout.split("\n");
+        const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], {
+            cwd: repo,
+            encoding: "utf8",
+        }).stdout.split("\n");
         for (const file of files.filter((f) => f !== "" && !/^Pulumi\.[^/]+\.yaml$/.test(f))) {
             mkdirSync(dirname(join(this.dir, file)), { recursive: true });
             copyFileSync(join(repo, file), join(this.dir, file));
@@ -50,14 +53,16 @@ export class PulumiProject {
      */
     writeStack(stack: string, config: Readonly<Record<string, unknown>>, namespace = "migrate-first"): void {
         const file = join(this.programDir, `Pulumi.${stack}.yaml`);
-        const before = (existsSync(file) ? parse(readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> } & Record<
-            string,
-            unknown
-        >;
+        const before = (existsSync(file) ? parse(readFileSync(file, "utf8")) : {}) as {
+            config?: Record<string, unknown>;
+        } & Record<string, unknown>;
         const secrets = Object.entries(before.config ?? {}).filter(
             ([, value]) => typeof value === "object" && value !== null && "secure" in value,
         );
-        const entries = Object.fromEntries([...Object.entries(config).map(([key, value]) => [`${namespace}:${key}`, value]), ...secrets]);
+        const entries = Object.fromEntries([
+            ...Object.entries(config).map(([key, value]) => [`${namespace}:${key}`, value]),
+            ...secrets,
+        ]);
         writeFileSync(file, stringify({ ...before, config: entries }));
     }
 
@@ -81,7 +86,8 @@ export class PulumiProject {
     /** Runs `pulumi`, failing with its output unless it exits 0. */
     async must(args: readonly string[], input?: string): Promise<string> {
         const result = await this.pulumi(args, input);
-        if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+        if (result.status !== 0)
+            throw new Error(`pulumi ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
         return result.stdout;
     }
 
@@ -95,16 +101,27 @@ export class PulumiProject {
 
     /** The stack's outputs; secrets shown only when asked. */
     async outputs(stack: string, showSecrets = false): Promise<Record<string, unknown>> {
-        const out = await this.must(["stack", "output", "--json", "--stack", stack, ...(showSecrets ? ["--show-secrets"] : [])]);
+        const out = await this.must([
+            "stack",
+            "output",
+            "--json",
+            "--stack",
+            stack,
+            ...(showSecrets ? ["--show-secrets"] : []),
+        ]);
         return JSON.parse(out) as Record<string, unknown>;
     }
 
     /** Runs one of the project's own commands (`cli/<name>.ts`) in the copy. */
     tool(name: string, args: readonly string[]): CommandResult {
-        const run = spawnSync(join(this.dir, "node_modules", ".bin", "ts-node"), ["--transpile-only", `cli/${name}.ts`, ...args], {
-            cwd: this.dir,
-            encoding: "utf8",
-        });
+        const run = spawnSync(
+            join(this.dir, "node_modules", ".bin", "ts-node"),
+            ["--transpile-only", `cli/${name}.ts`, ...args],
+            {
+                cwd: this.dir,
+                encoding: "utf8",
+            },
+        );
         this.log.push(`$ ${name} ${args.join(" ")}\n${run.stdout}${run.stderr}`);
         return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
     }

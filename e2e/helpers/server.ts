@@ -23,7 +23,11 @@ export interface E2eServer {
 
 export async function startServer(adminPassword: string): Promise<E2eServer> {
     const pg = await startPostgres();
-    adminSql(pg, "postgres", `CREATE ROLE ${platformAdmin} LOGIN CREATEDB CREATEROLE PASSWORD ${literal(adminPassword)};`);
+    adminSql(
+        pg,
+        "postgres",
+        `CREATE ROLE ${platformAdmin} LOGIN CREATEDB CREATEROLE PASSWORD ${literal(adminPassword)};`,
+    );
     const passwords = new Map<string, string>([
         [platformAdmin, adminPassword],
         ["postgres", pg.adminPassword],
@@ -49,10 +53,16 @@ export function learnPassword(server: E2eServer, url: unknown): string {
 }
 
 /** A stack file of the repository, its `migrate-first:` entries by field, with `database` pointed at `server`; `extra.database` merges into it. */
-export function stackConfigFor(stack: string, server: E2eServer, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+export function stackConfigFor(
+    stack: string,
+    server: E2eServer,
+    extra: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
     const file = join(resolve(__dirname, "..", ".."), `Pulumi.${stack}.yaml`);
     const config = (parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
-    const entries = Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^migrate-first:/, ""), value]));
+    const entries = Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key.replace(/^migrate-first:/, ""), value]),
+    );
     const { database: extraDatabase, ...rest } = extra;
     const database = {
         ...(entries.database as object),

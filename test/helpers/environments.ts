@@ -33,11 +33,22 @@ export function withPostgres(prefix: string) {
         environment(passwords: Record<string, string> = {}): TestEnvironment {
             const name = `${prefix}${++apps}`;
             const release = `acme/${name}:v1`;
-            return { name, release, ...provisionDatabase(server(), validSpec({ app: { name, image: release } }), passwords) };
+            return {
+                name,
+                release,
+                ...provisionDatabase(server(), validSpec({ app: { name, image: release } }), passwords),
+            };
         },
         /** migrate.sh's settings for an environment, as the migration Job gives them. */
         migrateEnv(db: TestEnvironment, dir: string, extra: Record<string, string> = {}): Record<string, string> {
-            return { ...db.migrator, MIGRATIONS_DIR: dir, APP: db.name, RELEASE: db.release, APP_ROLE: db.plan.app, ...extra };
+            return {
+                ...db.migrator,
+                MIGRATIONS_DIR: dir,
+                APP: db.name,
+                RELEASE: db.release,
+                APP_ROLE: db.plan.app,
+                ...extra,
+            };
         },
     };
 }
@@ -45,7 +56,12 @@ export function withPostgres(prefix: string) {
 /** Runs the PostSync smoke check for a release against a stand-in app, which records it as verified. */
 export async function verifyRelease(db: TestEnvironment, migrations: string, release: string): Promise<void> {
     const app = await startStandInApp("/health");
-    const run = await runScript("smoke-check.sh", { ...db.app, HEALTH_URL: app.healthUrl, MIGRATIONS_DIR: migrations, RELEASE: release });
+    const run = await runScript("smoke-check.sh", {
+        ...db.app,
+        HEALTH_URL: app.healthUrl,
+        MIGRATIONS_DIR: migrations,
+        RELEASE: release,
+    });
     await app.close();
     assert.equal(run.code, 0, run.stderr);
 }

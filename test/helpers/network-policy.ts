@@ -10,7 +10,10 @@ export interface Pod {
 /** Where a connection goes: a pod, or an address outside the cluster. */
 export type Destination = { readonly pod: Pod } | { readonly ip: string };
 
-type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+type Selector = {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+};
 
 // Label selector semantics: every matchLabels pair and every expression must hold; {} selects all.
 function selects(selector: Selector | undefined, labels: Readonly<Record<string, string>>): boolean {
@@ -39,14 +42,29 @@ function inCidr(ip: string, cidr: string): boolean {
 // A peer: ipBlock matches addresses outside the cluster; selectors match pods. A peer with only
 // a podSelector means pods of the policy's own namespace.
 function peerMatches(peer: INetworkPolicyPeer, policyNamespace: string, target: Destination): boolean {
-    if ("ip" in target) return peer.ipBlock !== undefined && inCidr(target.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(target.ip, c));
+    if ("ip" in target)
+        return (
+            peer.ipBlock !== undefined &&
+            inCidr(target.ip, peer.ipBlock.cidr) &&
+            !(peer.ipBlock.except ?? []).some((c) => inCidr(target.ip, c))
+        );
     if (peer.ipBlock !== undefined) return false;
-    const namespaceOk = peer.namespaceSelector === undefined ? target.pod.namespace === policyNamespace : selects(peer.namespaceSelector as Selector, { "kubernetes.io/metadata.name": target.pod.namespace });
+    const namespaceOk =
+        peer.namespaceSelector === undefined
+            ? target.pod.namespace === policyNamespace
+            : selects(peer.namespaceSelector as Selector, { "kubernetes.io/metadata.name": target.pod.namespace });
     return namespaceOk && selects(peer.podSelector as Selector | undefined, target.pod.labels);
 }
 
-function portMatches(ports: { protocol?: string; port?: number | string }[] | undefined, port: number, protocol: string): boolean {
-    return ports === undefined || ports.some((p) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === port));
+function portMatches(
+    ports: { protocol?: string; port?: number | string }[] | undefined,
+    port: number,
+    protocol: string,
+): boolean {
+    return (
+        ports === undefined ||
+        ports.some((p) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === port))
+    );
 }
 
 /**
@@ -54,17 +72,42 @@ function portMatches(ports: { protocol?: string; port?: number | string }[] | un
  * a pod selected by a policy of a direction is isolated in it, and then only a rule of one of
  * those policies lets traffic through; policies add up.
  */
-export function allowed(policies: readonly INetworkPolicy[], from: Pod, to: Destination, port: number, protocol = "TCP"): boolean {
+export function allowed(
+    policies: readonly INetworkPolicy[],
+    from: Pod,
+    to: Destination,
+    port: number,
+    protocol = "TCP",
+): boolean {
     const applying = (pod: Pod, type: "Ingress" | "Egress") =>
-        policies.filter((p) => p.metadata?.namespace === pod.namespace && (p.spec?.policyTypes ?? ["Ingress"]).includes(type) && selects(p.spec?.podSelector as Selector, pod.labels));
+        policies.filter(
+            (p) =>
+                p.metadata?.namespace === pod.namespace &&
+                (p.spec?.policyTypes ?? ["Ingress"]).includes(type) &&
+                selects(p.spec?.podSelector as Selector, pod.labels),
+        );
     const egress = applying(from, "Egress");
     const out =
         egress.length === 0 ||
-        egress.some((p) => (p.spec?.egress ?? []).some((rule) => portMatches(rule.ports as never, port, protocol) && (rule.to === undefined || rule.to.some((peer) => peerMatches(peer, p.metadata?.namespace ?? "", to)))));
+        egress.some((p) =>
+            (p.spec?.egress ?? []).some(
+                (rule) =>
+                    portMatches(rule.ports as never, port, protocol) &&
+                    (rule.to === undefined ||
+                        rule.to.some((peer) => peerMatches(peer, p.metadata?.namespace ?? "", to))),
+            ),
+        );
     if (!out || "ip" in to) return out;
     const ingress = applying(to.pod, "Ingress");
     return (
         ingress.length === 0 ||
-        ingress.some((p) => (p.spec?.ingress ?? []).some((rule) => portMatches(rule.ports as never, port, protocol) && (rule.from === undefined || rule.from.some((peer) => peerMatches(peer, p.metadata?.namespace ?? "", { pod: from })))))
+        ingress.some((p) =>
+            (p.spec?.ingress ?? []).some(
+                (rule) =>
+                    portMatches(rule.ports as never, port, protocol) &&
+                    (rule.from === undefined ||
+                        rule.from.some((peer) => peerMatches(peer, p.metadata?.namespace ?? "", { pod: from }))),
+            ),
+        )
     );
 }

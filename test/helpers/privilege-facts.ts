@@ -65,7 +65,13 @@ export function privilegeFacts(n: PrivilegeNames): PrivilegeFact[] {
         {
             title: "keeps DDL from the app role: no CREATE, ALTER or DROP",
             check: (sql) => {
-                refused(sql, app, db, `CREATE TABLE ${schema}.sneaky (id int);`, new RegExp(`permission denied for schema ${schema}`));
+                refused(
+                    sql,
+                    app,
+                    db,
+                    `CREATE TABLE ${schema}.sneaky (id int);`,
+                    new RegExp(`permission denied for schema ${schema}`),
+                );
                 refused(sql, app, db, "CREATE TABLE public.sneaky (id int);", /permission denied for schema public/);
                 refused(sql, app, db, "ALTER TABLE orders ADD COLUMN x int;", /must be owner of table orders/);
                 refused(sql, app, db, "DROP TABLE orders;", /must be owner of table orders/);

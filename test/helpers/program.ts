@@ -11,7 +11,8 @@ const programPath = require.resolve("../../index");
 export function stackConfig(stack: string, extra: Record<string, string> = {}): Record<string, string> {
     const file = parse(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     const config: Record<string, string> = {};
-    for (const [key, value] of Object.entries(file.config)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    for (const [key, value] of Object.entries(file.config))
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
     return { ...config, "migrate-first:databaseAdminPassword": "program-canary-pw", ...extra };
 }
 
@@ -28,7 +29,10 @@ type LogFunction = (message: string) => Promise<void>;
  * Runs index.ts under the mock runtime: what it registered, what it returned, what it threw, and
  * its info and warning lines (kept here: without an engine the SDK would print them among the results).
  */
-export async function runProgram(config: Record<string, string>, { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {}) {
+export async function runProgram(
+    config: Record<string, string>,
+    { stack = "dev", secretKeys = ["migrate-first:databaseAdminPassword"], stackOutputs = {} }: RunOptions = {},
+) {
     let outputs: Record<string, unknown> = {};
     let error: unknown;
     const logs: string[] = [];
@@ -37,15 +41,18 @@ export async function runProgram(config: Record<string, string>, { stack = "dev"
     log.info = async (message) => void logs.push(`info: ${message}`);
     log.warn = async (message) => void logs.push(`warn: ${message}`);
     try {
-        const resources = await registered(async () => {
-            delete require.cache[programPath];
-            try {
-                const program = require(programPath) as () => Promise<Record<string, unknown>>;
-                outputs = await program();
-            } catch (e) {
-                error = e;
-            }
-        }, { stack, config, secretKeys, stackOutputs });
+        const resources = await registered(
+            async () => {
+                delete require.cache[programPath];
+                try {
+                    const program = require(programPath) as () => Promise<Record<string, unknown>>;
+                    outputs = await program();
+                } catch (e) {
+                    error = e;
+                }
+            },
+            { stack, config, secretKeys, stackOutputs },
+        );
         return { resources, outputs, error, logs };
     } finally {
         Object.assign(log, { info, warn });
@@ -56,4 +63,5 @@ export async function runProgram(config: Record<string, string>, { stack = "dev"
 export const stackRef = (stack: string) => `organization/migrate-first/${stack}`;
 
 /** What the program created, leaving out the StackReferences it read. */
-export const created = (resources: readonly Registered[]) => resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
+export const created = (resources: readonly Registered[]) =>
+    resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");

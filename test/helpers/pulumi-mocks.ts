@@ -51,7 +51,12 @@ monitor.registerResource = function (req, callback) {
  */
 export async function registered(
     program: () => unknown,
-    opts: { stack?: string; config?: Record<string, string>; secretKeys?: string[]; stackOutputs?: Record<string, Record<string, unknown>> } = {},
+    opts: {
+        stack?: string;
+        config?: Record<string, string>;
+        secretKeys?: string[];
+        stackOutputs?: Record<string, Record<string, unknown>>;
+    } = {},
 ): Promise<Registered[]> {
     const seen: Registered[] = [];
     await pulumi.runtime.setMocks(
@@ -62,17 +67,27 @@ export async function registered(
                     type: args.type,
                     name: args.name,
                     inputs: args.inputs,
-                    options: { provider: args.provider, protect: sent?.protect ?? false, retainOnDelete: sent?.retainOnDelete ?? false },
+                    options: {
+                        provider: args.provider,
+                        protect: sent?.protect ?? false,
+                        retainOnDelete: sent?.retainOnDelete ?? false,
+                    },
                     urn: sent?.urn ?? "",
                     dependencies: sent?.dependencies ?? [],
                 });
                 // A StackReference reads the outputs of the stack it names ("org/project/stack"); none if never deployed.
                 if (args.type === "pulumi:pulumi:StackReference") {
                     const stack = String(args.inputs.name);
-                    return { id: stack, state: { name: stack, outputs: opts.stackOutputs?.[stack] ?? {}, secretOutputNames: [] } };
+                    return {
+                        id: stack,
+                        state: { name: stack, outputs: opts.stackOutputs?.[stack] ?? {}, secretOutputNames: [] },
+                    };
                 }
                 // What the providers would compute: a password for RandomPassword.
-                const computed = args.type === "random:index/randomPassword:RandomPassword" ? { result: `pw-${args.name}-${"x".repeat(Number(args.inputs.length ?? 16))}` } : {};
+                const computed =
+                    args.type === "random:index/randomPassword:RandomPassword"
+                        ? { result: `pw-${args.name}-${"x".repeat(Number(args.inputs.length ?? 16))}` }
+                        : {};
                 return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
             call: (args) => args.inputs,
@@ -94,7 +109,10 @@ export function ofType(resources: readonly Registered[], type: string): Register
 
 export function one(resources: readonly Registered[], type: string, name?: string): Registered {
     const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-    if (found.length !== 1) throw new Error(`expected one ${type}${name === undefined ? "" : ` named ${name}`}, found ${found.length}: ${resources.map((r) => `${r.type} ${r.name}`).join(", ")}`);
+    if (found.length !== 1)
+        throw new Error(
+            `expected one ${type}${name === undefined ? "" : ` named ${name}`}, found ${found.length}: ${resources.map((r) => `${r.type} ${r.name}`).join(", ")}`,
+        );
     return found[0];
 }
 

@@ -10,7 +10,30 @@ export interface Shell {
 }
 
 // The tools the scripts call. In the postgres:*-alpine image every one is busybox's.
-const busyboxTools = ["sh", "awk", "sed", "grep", "sort", "cut", "tr", "head", "tail", "wc", "cat", "cp", "rm", "mkdir", "mktemp", "touch", "dirname", "uname", "sleep", "sha256sum", "date", "printf"];
+const busyboxTools = [
+    "sh",
+    "awk",
+    "sed",
+    "grep",
+    "sort",
+    "cut",
+    "tr",
+    "head",
+    "tail",
+    "wc",
+    "cat",
+    "cp",
+    "rm",
+    "mkdir",
+    "mktemp",
+    "touch",
+    "dirname",
+    "uname",
+    "sleep",
+    "sha256sum",
+    "date",
+    "printf",
+];
 
 function pathWith(tools: Readonly<Record<string, string>>): string {
     const dir = scratchDir("shell");
@@ -30,7 +53,8 @@ function which(program: string): string | undefined {
 export function runtimeShells(): Shell[] {
     const dash = which("dash");
     const busybox = which("busybox");
-    if (dash === undefined || busybox === undefined) throw new Error("dash and busybox are needed: apt-get install -y dash busybox");
+    if (dash === undefined || busybox === undefined)
+        throw new Error("dash and busybox are needed: apt-get install -y dash busybox");
     return [
         { name: "dash", env: { PATH: pathWith({ sh: dash }) } },
         { name: "busybox", env: { PATH: pathWith(Object.fromEntries(busyboxTools.map((tool) => [tool, busybox]))) } },
