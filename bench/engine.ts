@@ -6,7 +6,8 @@ import { spawnSync } from "child_process";
 import { join } from "path";
 import { engineBinaries, enginesBin } from "../e2e/helpers/engines";
 import { PulumiProject } from "../e2e/helpers/project";
-import { E2eServer, platformAdmin, stackConfigFor, startServer } from "../e2e/helpers/server";
+import type { E2eServer } from "../e2e/helpers/server";
+import { platformAdmin, stackConfigFor, startServer } from "../e2e/helpers/server";
 import { runProgram, stackConfig } from "../test/helpers/program";
 import { benchTeams, requestFolder } from "./requests";
 

@@ -5,7 +5,8 @@ import { copyFileSync, cpSync, readdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
 import { checkMigrations, fileVersion, migrationCheckMessage } from "../lint";
-import { rehearse, Release } from "../rehearsal/sync";
+import type { Release } from "../rehearsal/sync";
+import { rehearse } from "../rehearsal/sync";
 import { readStackFile, specFromConfig, stackTierOrigin } from "../stacks";
 import { stackFileDirectoryKey, stackName } from "./options";
 

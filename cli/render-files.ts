@@ -1,8 +1,9 @@
 import { stringify } from "yaml";
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 import { application, buildWorkload, networkPolicies, workloadObjects } from "../manifests";
-import { planMarkdown, planSync, SyncPlan } from "../plan";
-import { RuntimeScripts } from "../runtime";
+import type { SyncPlan } from "../plan";
+import { planMarkdown, planSync } from "../plan";
+import type { RuntimeScripts } from "../runtime";
 
 /** The folder whose content goes to the GitOps path Argo CD watches: nothing else is in it. */
 export const gitopsFolder = "gitops";

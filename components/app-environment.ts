@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as postgresql from "@pulumi/postgresql";
-import { EnvironmentSpec, EnvironmentSpecInput, parseSpec, tierOrigin } from "../environment-schema";
+import type * as postgresql from "@pulumi/postgresql";
+import type { EnvironmentSpec, EnvironmentSpecInput } from "../environment-schema";
+import { parseSpec, tierOrigin } from "../environment-schema";
 import { accessPlan, clusterTarget } from "../database";
 import { application, buildWorkload, labels, namespace, networkPolicies, workloadObjects } from "../manifests";
-import { planRows, planSync, SyncPlanRow } from "../plan";
+import type { SyncPlanRow } from "../plan";
+import { planRows, planSync } from "../plan";
 import { loadRuntimeScripts } from "../runtime";
 import { PostgresDatabase } from "./postgres-database";
 import { DatabaseSecrets } from "./database-secrets";
@@ -69,7 +71,7 @@ export class AppEnvironment extends pulumi.ComponentResource {
             (policy) =>
                 new k8s.networking.v1.NetworkPolicy(
                     `${name}-${policy.metadata?.name}`,
-                    { metadata: policy.metadata, spec: policy.spec } as k8s.networking.v1.NetworkPolicyArgs,
+                    { metadata: policy.metadata, spec: policy.spec },
                     { parent: this, dependsOn: [ns] },
                 ),
         );

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AccessPlan, ConnectionTarget, credentialEntries } from "../database";
-import { WorkloadNames } from "../manifests";
+import type { AccessPlan, ConnectionTarget } from "../database";
+import { credentialEntries } from "../database";
+import type { WorkloadNames } from "../manifests";
 
 export interface DatabaseSecretsArgs {
     /** Roles and their purposes. Required. */

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { Workload, withoutSyncAnnotations } from "../manifests";
-import { SyncPlan } from "../plan";
+import type { Workload } from "../manifests";
+import { withoutSyncAnnotations } from "../manifests";
+import type { SyncPlan } from "../plan";
 
 // kubernetes-models' types match @pulumi/kubernetes' input types field for field, except
 // that a quantity may be a number there; our builders only write strings, so the

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
 import * as random from "@pulumi/random";
-import { AccessPlan } from "../database";
+import type { AccessPlan } from "../database";
 
 export interface PostgresDatabaseArgs {
     /** Who may do what: from `accessPlan(spec)`. Required. */

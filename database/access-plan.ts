@@ -1,4 +1,4 @@
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 
 /** A role the environment logs in as. */
 export interface RolePlan {

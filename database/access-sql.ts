@@ -1,4 +1,4 @@
-import { AccessPlan, GrantPlan } from "./access-plan";
+import type { AccessPlan, GrantPlan } from "./access-plan";
 
 /** A quoted SQL identifier. */
 export function ident(name: string): string {

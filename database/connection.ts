@@ -1,4 +1,4 @@
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 
 /** Where pods reach the database; the password is added by the caller, as a secret. */
 export interface ConnectionTarget {

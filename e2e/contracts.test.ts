@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync } from "fs";
 import { join } from "path";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, stackConfigFor, startServer } from "./helpers/server";
+import type { E2eServer } from "./helpers/server";
+import { stackConfigFor, startServer } from "./helpers/server";
 
 // Expand/contract at preview: the program reads what the stack last shipped through a real
 // StackReference to itself, and refuses a contract its expand's release has not earned.

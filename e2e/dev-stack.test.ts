@@ -4,8 +4,10 @@ import { join } from "path";
 import { privilegeFacts } from "../test/helpers/privilege-facts";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, learnPassword, stackConfigFor, startServer } from "./helpers/server";
-import { KubeObject, objectKey, objectsIn, textOfTree, withoutProviderFields } from "./helpers/rendered";
+import type { E2eServer } from "./helpers/server";
+import { learnPassword, stackConfigFor, startServer } from "./helpers/server";
+import type { KubeObject } from "./helpers/rendered";
+import { objectKey, objectsIn, textOfTree, withoutProviderFields } from "./helpers/rendered";
 
 // The dev stack (delivery argocd) through the real CLI, language host and providers: the
 // postgresql provider creates the database, roles and grants on a real Postgres; the

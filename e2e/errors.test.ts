@@ -3,7 +3,8 @@ import { join } from "path";
 import { freePort } from "../rehearsal/postgres";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, stackConfigFor, startServer } from "./helpers/server";
+import type { E2eServer } from "./helpers/server";
+import { stackConfigFor, startServer } from "./helpers/server";
 
 /** The resources a stack's state holds, by type, the stack itself and providers left out. */
 async function createdTypes(project: PulumiProject, stack: string): Promise<string[]> {

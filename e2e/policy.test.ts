@@ -3,7 +3,8 @@ import { join } from "path";
 import { policies } from "../policy/policies";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, stackConfigFor, startServer } from "./helpers/server";
+import type { E2eServer } from "./helpers/server";
+import { stackConfigFor, startServer } from "./helpers/server";
 
 const pack = join(__dirname, "..", "policy");
 

@@ -3,7 +3,8 @@ import { join } from "path";
 import { runScript } from "../rehearsal/scripts";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, learnPassword, stackConfigFor, startServer } from "./helpers/server";
+import type { E2eServer } from "./helpers/server";
+import { learnPassword, stackConfigFor, startServer } from "./helpers/server";
 
 // A pull request's preview: its own database and roles, gone from the server after destroy.
 describe("a preview stack pr-<n>, with the real Pulumi engine", function () {

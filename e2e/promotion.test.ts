@@ -4,7 +4,8 @@ import { startStandInApp } from "../rehearsal/stand-in-app";
 import { runScript } from "../rehearsal/scripts";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, learnPassword, stackConfigFor, startServer } from "./helpers/server";
+import type { E2eServer } from "./helpers/server";
+import { learnPassword, stackConfigFor, startServer } from "./helpers/server";
 
 // Staging and prod in one file backend, on one server: prod reads what staging's smoke check
 // verified through a real StackReference, and prod's database outlives `pulumi destroy`.

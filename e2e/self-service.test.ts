@@ -3,7 +3,8 @@ import { cpSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
-import { E2eServer, platformAdmin, startServer } from "./helpers/server";
+import type { E2eServer } from "./helpers/server";
+import { platformAdmin, startServer } from "./helpers/server";
 
 // A platform stack building one environment per request file, all or nothing, for real.
 describe("platform self-service, with the real Pulumi engine", function () {

@@ -57,11 +57,9 @@ export const appName = z
     });
 
 // A Postgres duration as lock_timeout and statement_timeout take it: "500ms", "5s", "4min"; "0" disables.
-export const pgDuration = z
-    .string()
-    .regex(/^(0|[1-9][0-9]*(ms|s|min|h))$/, {
-        error: 'is not a Postgres duration; write it like "500ms", "5s" or "4min"',
-    });
+export const pgDuration = z.string().regex(/^(0|[1-9][0-9]*(ms|s|min|h))$/, {
+    error: 'is not a Postgres duration; write it like "500ms", "5s" or "4min"',
+});
 
 /** A Postgres duration in milliseconds ("0" is 0: no limit). */
 export function durationMs(duration: string): number {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { environmentSpecSchema, EnvironmentSpec } from "./schema";
+import type { EnvironmentSpec } from "./schema";
+import { environmentSpecSchema } from "./schema";
 import { closest } from "./closest";
 
 /** Where a spec came from, so each problem names the key the user actually wrote. */

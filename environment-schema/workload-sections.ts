@@ -53,11 +53,9 @@ export const appSchema = z.strictObject({
                 .refine((name) => !reservedEnv.test(name), {
                     error: "is set by migrate-first (DATABASE_URL and the PG* variables from the credentials Secret; APP, ENVIRONMENT and RELEASE from the spec); a second entry would make the container's value depend on the order; rename yours or remove it",
                 }),
-            z
-                .string()
-                .max(envValueMax, {
-                    error: `is longer than ${envValueMax} characters: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image`,
-                }),
+            z.string().max(envValueMax, {
+                error: `is longer than ${envValueMax} characters: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image`,
+            }),
         )
         .refine((env) => Object.entries(env).reduce((sum, [k, v]) => sum + k.length + v.length, 0) <= envTotalMax, {
             error: `holds more than ${envTotalMax} characters in all: it is copied into every pod template and manifest; put large configuration in a ConfigMap or file in the image`,

@@ -1,4 +1,4 @@
-import { DirectoryReport, Finding } from "./lint";
+import type { DirectoryReport, Finding } from "./lint";
 
 /** `file:line:col rule-id severity: what is wrong — why it hurts — the safe way`, plus the reason of an opt-out. */
 export function formatFinding(f: Finding): string {

@@ -4,11 +4,13 @@
 import { existsSync, readdirSync, statSync } from "fs";
 import { dirname, relative, resolve } from "path";
 import { closest } from "../environment-schema/closest";
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 import { formatFinding } from "./format";
-import { DirectoryReport, lintDirectory } from "./lint";
+import type { DirectoryReport } from "./lint";
+import { lintDirectory } from "./lint";
 import { loadParser } from "./parse";
-import { releaseViolations, ShippedRelease } from "./release";
+import type { ShippedRelease } from "./release";
+import { releaseViolations } from "./release";
 
 /** A stack's migrations, checked before anything is written or created. */
 export interface MigrationCheck {

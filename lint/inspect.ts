@@ -1,4 +1,4 @@
-import { Node, Statement } from "./parse";
+import type { Node, Statement } from "./parse";
 
 /** A rule that fired on a statement, with what exactly is wrong. */
 export interface Hit {

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { readHeader } from "./header";
-import { FileContext, Hit, inspect } from "./inspect";
+import type { FileContext, Hit } from "./inspect";
+import { inspect } from "./inspect";
 import { parseStatements } from "./parse";
-import { Rule, rules, StatementClass } from "./rules";
+import type { Rule, StatementClass } from "./rules";
+import { rules } from "./rules";
 
 /** A file's phase, from its header: expand (the default), or the contract that completes an expand. */
 export type Phase = { readonly kind: "expand" } | { readonly kind: "contract"; readonly completes: string };
@@ -211,7 +213,7 @@ export function lintDirectory(dir: string): DirectoryReport {
                     ? `it completes ${expand.file}, which does not come before it`
                     : undefined;
         if (problem !== undefined) {
-            const rule = rules["contract-without-expand"] as Rule;
+            const rule = rules["contract-without-expand"];
             extra.push({
                 file: file.file,
                 line: 1,

@@ -1,4 +1,4 @@
-import { DirectoryReport } from "./lint";
+import type { DirectoryReport } from "./lint";
 
 /** What the stack's last `pulumi up` shipped: its image and the versions of its migration files. */
 export interface ShippedRelease {

@@ -1,7 +1,8 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IService } from "kubernetes-models/v1/Service";
-import { EnvironmentSpec } from "../environment-schema";
-import { labels, selector, WorkloadNames } from "./names";
+import type { EnvironmentSpec } from "../environment-schema";
+import type { WorkloadNames } from "./names";
+import { labels, selector } from "./names";
 import { placements, syncAnnotations } from "./hooks";
 import { appContainer, podSecurity, secretEnv } from "./pod";
 

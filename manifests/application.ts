@@ -1,5 +1,5 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 import { applicationName, labels, previewMetadata } from "./names";
 
 /**

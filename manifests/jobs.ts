@@ -3,8 +3,9 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { EnvironmentSpec } from "../environment-schema";
-import { labels, WorkloadNames } from "./names";
+import type { EnvironmentSpec } from "../environment-schema";
+import type { WorkloadNames } from "./names";
+import { labels } from "./names";
 import { syncAnnotations, placements } from "./hooks";
 import { appContainer, libpqEnv, podSecurity, runtimeVolumes, secretEnv, toolContainer } from "./pod";
 

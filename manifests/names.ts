@@ -1,4 +1,5 @@
-import { boundedName, EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
+import { boundedName } from "../environment-schema";
 
 /** Every name the workload uses, computed once so builders, components and the plan agree. */
 export interface WorkloadNames {

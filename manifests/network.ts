@@ -1,6 +1,6 @@
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 import { labels } from "./names";
 
 // What the default webhook range leaves out: the cluster's own and other private networks.

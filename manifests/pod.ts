@@ -4,8 +4,9 @@ import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { EnvironmentSpec } from "../environment-schema";
-import { ScriptName, scriptsMountPath } from "../runtime";
+import type { EnvironmentSpec } from "../environment-schema";
+import type { ScriptName } from "../runtime";
+import { scriptsMountPath } from "../runtime";
 
 // The Kubernetes "restricted" Pod Security Standard, at pod and container level.
 // @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted

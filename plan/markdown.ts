@@ -1,4 +1,5 @@
-import { rollsOutCode, SyncPlan, SyncStep, SyncTask } from "./sync-plan";
+import type { SyncPlan, SyncStep, SyncTask } from "./sync-plan";
+import { rollsOutCode } from "./sync-plan";
 
 /** One row per task, as the table in sync-plan.md and the `syncPlan` stack output show it. */
 export interface SyncPlanRow {

@@ -1,4 +1,5 @@
-import { deletePolicies, kindRank, phaseOrder, placement, SyncPhase, wave, waveDelaySeconds } from "./argocd-rules";
+import type { SyncPhase } from "./argocd-rules";
+import { deletePolicies, kindRank, phaseOrder, placement, wave, waveDelaySeconds } from "./argocd-rules";
 
 /** The fields of a Kubernetes object the sync order depends on. */
 export interface KubeObject {

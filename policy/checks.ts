@@ -52,7 +52,7 @@ const at = (value: unknown, path: readonly string[]): unknown =>
     );
 
 function metadata(r: Checked): Metadata {
-    return (r.props.metadata ?? {}) as Metadata;
+    return r.props.metadata ?? {};
 }
 
 /** The pod spec of a pod-bearing resource, or undefined for any other kind. */
@@ -257,7 +257,7 @@ export function schemaFirstProblems(
         const why =
             same.length === 0
                 ? `no migration Job in namespace ${namespace ?? "(default)"} runs its image ${[...images(pod)].join(", ")}`
-                : `migration Job ${metadata(same[0] as Checked).name ?? ""} runs its image but not before it`;
+                : `migration Job ${metadata(same[0]).name ?? ""} runs its image but not before it`;
         return [
             {
                 resource: d,

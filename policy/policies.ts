@@ -1,13 +1,13 @@
-import {
+import type {
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Checked } from "./checks";
 import {
     applicationProblems,
-    Checked,
     credentialProblems,
     migrationJobProblems,
     podProblems,

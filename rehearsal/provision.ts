@@ -1,8 +1,9 @@
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
-import { accessPlan, accessSql, AccessPlan } from "../database";
-import { EnvironmentSpec } from "../environment-schema";
-import { LocalPostgres } from "./postgres";
+import type { AccessPlan } from "../database";
+import { accessPlan, accessSql } from "../database";
+import type { EnvironmentSpec } from "../environment-schema";
+import type { LocalPostgres } from "./postgres";
 
 /** A provisioned environment database: who may log in, and how. */
 export interface LocalDatabase {

@@ -1,6 +1,6 @@
 import { spawn } from "child_process";
 import { join } from "path";
-import { ScriptName } from "../runtime";
+import type { ScriptName } from "../runtime";
 
 /** How one run of a runtime script ended. */
 export interface ScriptRun {

@@ -1,5 +1,5 @@
 import { createServer } from "http";
-import { AddressInfo } from "net";
+import type { AddressInfo } from "net";
 
 export interface StandInApp {
     /** The health URL, on loopback. */

@@ -3,14 +3,18 @@ import { tmpdir } from "os";
 import { join } from "path";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IContainer } from "kubernetes-models/v1/Container";
-import { buildWorkload, workloadObjects, WorkloadObject } from "../manifests";
-import { planSync, SyncPlan, SyncTask } from "../plan";
-import { loadRuntimeScripts, ScriptName, scriptNames, scriptsMountPath } from "../runtime";
-import { EnvironmentSpec } from "../environment-schema";
+import type { WorkloadObject } from "../manifests";
+import { buildWorkload, workloadObjects } from "../manifests";
+import type { SyncPlan, SyncTask } from "../plan";
+import { planSync } from "../plan";
+import type { ScriptName } from "../runtime";
+import { loadRuntimeScripts, scriptNames, scriptsMountPath } from "../runtime";
+import type { EnvironmentSpec } from "../environment-schema";
 import { removeDir, startPostgres, temporaryDir } from "./postgres";
 import { provisionDatabase, runSql } from "./provision";
 import { runScript, startScript } from "./scripts";
-import { StandInApp, startStandInApp } from "./stand-in-app";
+import type { StandInApp } from "./stand-in-app";
+import { startStandInApp } from "./stand-in-app";
 
 /** One sync of the rehearsal: the release (image) and the migration files it ships. */
 export interface Release {

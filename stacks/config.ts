@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "fs";
 import { basename, join } from "path";
 import { parse } from "yaml";
-import { defaultTier, EnvironmentSpec, parseSpec, SpecError, Tier, tierOrigin, tiers } from "../environment-schema";
+import type { EnvironmentSpec, Tier } from "../environment-schema";
+import { defaultTier, parseSpec, SpecError, tierOrigin, tiers } from "../environment-schema";
 import { deepMerge, presets } from "./presets";
 
 /** The config namespace: keys are `migrate-first:<field>`. */

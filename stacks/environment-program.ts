@@ -4,12 +4,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment } from "../components";
 import { checkMigrations, migrationCheckMessage, shippedVersions } from "../lint";
-import { EnvironmentSpec, impliedTier, SpecError } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
+import { impliedTier, SpecError } from "../environment-schema";
 import { specFromConfig, stackTierOrigin } from "./config";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
 import { kubernetesProvider } from "./kubernetes-provider";
 import { checkPromotion } from "./promotion";
-import { readStackState, readVerifiedImages, StackState } from "./stack-state";
+import type { StackState } from "./stack-state";
+import { readStackState, readVerifiedImages } from "./stack-state";
 
 /** How a stack's config names migration.directory, for the gate's error. */
 const configDirectoryKey = {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { resolve } from "path";
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 
 /**
  * The Kubernetes provider a stack's objects go through when `kubernetes.renderDirectory` is

@@ -1,4 +1,4 @@
-import { EnvironmentSpecInput, Tier } from "../environment-schema";
+import type { EnvironmentSpecInput, Tier } from "../environment-schema";
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

@@ -1,7 +1,9 @@
 // The migration gate for self-service: every request's migrations pass the same check as a
 // stack's (lint/gate.ts) before any environment is created or rendered, all or nothing.
-import { checkMigrations, shippedVersions, ShippedRelease } from "../lint";
-import { Requested, SelfServiceError } from "./requests";
+import type { ShippedRelease } from "../lint";
+import { checkMigrations, shippedVersions } from "../lint";
+import type { Requested } from "./requests";
+import { SelfServiceError } from "./requests";
 
 /** What the gate found: warnings (each with its file) and each environment's migration versions. */
 export interface CheckedRequests {

@@ -4,18 +4,11 @@ import { readdirSync, readFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { parse } from "yaml";
 import { z } from "zod";
-import {
-    boundedName,
-    EnvironmentSpec,
-    labelFrom,
-    parseSpec,
-    resourcesSchema,
-    SpecError,
-    tiers,
-    validate,
-} from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
+import { boundedName, labelFrom, parseSpec, resourcesSchema, SpecError, tiers, validate } from "../environment-schema";
 import { durationMs, pgDuration } from "../environment-schema/fields";
-import { configNamespace, plainConfig, StackConfig } from "./config";
+import type { StackConfig } from "./config";
+import { configNamespace, plainConfig } from "./config";
 
 export const sizes = ["small", "medium", "large"] as const;
 
@@ -31,11 +24,9 @@ const size = (maxReplicas: number, requests: [string, string], limits: [string, 
             limits: { cpu: limits[0], memory: limits[1] },
         });
 
-const teamName = z
-    .string()
-    .regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, {
-        error: "is not a team name: lower-case letters, digits and '-', at most 20 characters, e.g. \"payments\"",
-    });
+const teamName = z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, {
+    error: "is not a team name: lower-case letters, digits and '-', at most 20 characters, e.g. \"payments\"",
+});
 
 /** The platform's rules for self-service environments: `migrate-first:selfService` in the stack config. */
 export const policySchema = z.strictObject({
@@ -48,11 +39,9 @@ export const policySchema = z.strictObject({
     /** Registries (prefixes such as "ghcr.io/acme/") images must come from. Required. */
     registries: z
         .array(
-            z
-                .string()
-                .regex(/^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(\/[a-z0-9._-]+)*\/?$/, {
-                    error: 'is not a registry prefix such as "ghcr.io/acme/"',
-                }),
+            z.string().regex(/^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(\/[a-z0-9._-]+)*\/?$/, {
+                error: 'is not a registry prefix such as "ghcr.io/acme/"',
+            }),
         )
         .min(1),
     /** Teams that may request environments; each environment lives in namespace "<team>-<app>". Required. */

@@ -6,9 +6,11 @@ import { impliedTier, SpecError } from "../environment-schema";
 import { configNamespace } from "./config";
 import { kubernetesProvider } from "./kubernetes-provider";
 import { isProgramConfigSecret, programConfigEntries } from "./program-config";
-import { CheckedRequests, checkRequestedMigrations } from "./request-migrations";
+import type { CheckedRequests } from "./request-migrations";
+import { checkRequestedMigrations } from "./request-migrations";
 import { readShippedEnvironments } from "./stack-state";
-import { Requested, SelfServiceError, selfServiceEnvironments } from "./requests";
+import type { Requested } from "./requests";
+import { SelfServiceError, selfServiceEnvironments } from "./requests";
 
 /** The program of a self-service stack: its outputs, one entry per environment. */
 export async function selfServiceProgram(): Promise<Record<string, unknown>> {

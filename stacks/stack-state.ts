@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
 import type { ShippedRelease } from "../lint";
-import { EnvironmentSpec } from "../environment-schema";
+import type { EnvironmentSpec } from "../environment-schema";
 
 /** What a stack's last update exported that later updates read back. */
 export interface StackState {

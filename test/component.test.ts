@@ -3,9 +3,10 @@ import { spawnSync } from "child_process";
 import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironment } from "../components";
-import { EnvironmentSpecInput } from "../environment-schema";
+import type { EnvironmentSpecInput } from "../environment-schema";
 import { specInput } from "./helpers/specs";
-import { ofType, one, registered, reveal, Registered, secretInput } from "./helpers/pulumi-mocks";
+import type { Registered } from "./helpers/pulumi-mocks";
+import { ofType, one, registered, reveal, secretInput } from "./helpers/pulumi-mocks";
 
 const canary = "canary-admin-Pa55word";
 type Env = { env?: AppEnvironment };

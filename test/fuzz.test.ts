@@ -4,9 +4,12 @@ import { stringify } from "yaml";
 import { AppEnvironment } from "../components";
 import { accessPlan, ident, literal } from "../database";
 import { runSql } from "../rehearsal/provision";
-import { LocalPostgres, startPostgres } from "../rehearsal/postgres";
-import { EnvironmentSpec, parseSpec, SpecError } from "../environment-schema";
-import { requestFromText, SelfServicePolicy, selfServicePolicy } from "../stacks";
+import type { LocalPostgres } from "../rehearsal/postgres";
+import { startPostgres } from "../rehearsal/postgres";
+import type { EnvironmentSpec } from "../environment-schema";
+import { parseSpec, SpecError } from "../environment-schema";
+import type { SelfServicePolicy } from "../stacks";
+import { requestFromText, selfServicePolicy } from "../stacks";
 import { registered } from "./helpers/pulumi-mocks";
 import { specInput } from "./helpers/specs";
 
@@ -88,7 +91,7 @@ function mutate(mutations: readonly [string, unknown][]): unknown {
             if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
             node = node[key] as Record<string, unknown>;
         }
-        node[keys[keys.length - 1] as string] = value;
+        node[keys[keys.length - 1]] = value;
     }
     return spec;
 }

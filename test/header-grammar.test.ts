@@ -8,7 +8,8 @@ import { runScript } from "../rehearsal/scripts";
 import { runSql } from "../rehearsal/provision";
 import { withPostgres } from "./helpers/environments";
 import { migrationsDir, scratchDir } from "./helpers/scratch";
-import { runtimeShells, Shell } from "./helpers/shells";
+import type { Shell } from "./helpers/shells";
+import { runtimeShells } from "./helpers/shells";
 
 const lib = join(__dirname, "..", "runtime", "lib.sh");
 const file = "0002_change.sql";

@@ -1,14 +1,16 @@
 import { strict as assert } from "assert";
 import { existsSync, readFileSync, writeFileSync } from "fs";
-import { createServer, Server } from "http";
-import { AddressInfo } from "net";
+import type { Server } from "http";
+import { createServer } from "http";
+import type { AddressInfo } from "net";
 import { join } from "path";
 import { freePort } from "../rehearsal/postgres";
 import { runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
-import { ScriptName } from "../runtime";
+import type { ScriptName } from "../runtime";
 import { commandLinesDuring, migrationsDir, scratchDir } from "./helpers/scratch";
-import { TestEnvironment, withPostgres } from "./helpers/environments";
+import type { TestEnvironment } from "./helpers/environments";
+import { withPostgres } from "./helpers/environments";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,8 +1,10 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { accessPlan, accessSql } from "../database";
-import { LocalPostgres, startPostgres } from "../rehearsal/postgres";
-import { isolationFact, privilegeFacts, PrivilegeNames, SqlAs } from "./helpers/privilege-facts";
+import type { LocalPostgres } from "../rehearsal/postgres";
+import { startPostgres } from "../rehearsal/postgres";
+import type { PrivilegeNames, SqlAs } from "./helpers/privilege-facts";
+import { isolationFact, privilegeFacts } from "./helpers/privilege-facts";
 import { validSpec } from "./helpers/specs";
 
 // The grants the component gives (one AccessPlan), applied to a real Postgres, then tried.

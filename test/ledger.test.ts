@@ -4,7 +4,8 @@ import { join } from "path";
 import { lintDirectory, loadParser, releaseViolations } from "../lint";
 import { runSql } from "../rehearsal/provision";
 import { runScript } from "../rehearsal/scripts";
-import { TestEnvironment, verifyRelease, withPostgres } from "./helpers/environments";
+import type { TestEnvironment } from "./helpers/environments";
+import { verifyRelease, withPostgres } from "./helpers/environments";
 import { migrationsDir } from "./helpers/scratch";
 
 const expand = "ALTER TABLE users ADD COLUMN email_verified boolean DEFAULT false;\n";

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import { LockMode, lockModes, rules } from "../lint";
+import type { LockMode } from "../lint";
+import { lockModes, rules } from "../lint";
 import { runSql } from "../rehearsal/provision";
 import { withPostgres } from "./helpers/environments";
 

@@ -232,7 +232,7 @@ describe("the migration linter", () => {
                 [3, "allowed", "t has 12 rows"],
             ],
         );
-        assert.match(formatFinding(findings[1] as never), /\(allowed: t has 12 rows\)$/);
+        assert.match(formatFinding(findings[1]), /\(allowed: t has 12 rows\)$/);
         const file = lintFile(
             "0003_ix.sql",
             `-- migrate-first: allow require-concurrent-index-creation because lookup table\n${sql}`,

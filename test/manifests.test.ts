@@ -46,7 +46,7 @@ describe("workload builders", () => {
         for (const o of [...workloadObjects(w), ...workloadObjects(command)].filter(
             (o) => o.kind === "Job" || o.kind === "Deployment",
         )) {
-            for (const c of containers(pod(o as never))) {
+            for (const c of containers(pod(o))) {
                 assert.ok(
                     [image, "postgres:18.1-alpine", "curlimages/curl:8.17.0"].includes(c.image ?? ""),
                     `${c.name} runs ${c.image}`,

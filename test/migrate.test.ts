@@ -6,7 +6,8 @@ import { join } from "path";
 import { runSql } from "../rehearsal/provision";
 import { runScript, startScript } from "../rehearsal/scripts";
 import { commandLinesDuring, migrationsDir } from "./helpers/scratch";
-import { TestEnvironment, withPostgres } from "./helpers/environments";
+import type { TestEnvironment } from "./helpers/environments";
+import { withPostgres } from "./helpers/environments";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

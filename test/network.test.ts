@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { databaseClients, networkPolicies } from "../manifests";
-import { EnvironmentSpecInput } from "../environment-schema";
-import { allowed, Pod } from "./helpers/network-policy";
+import type { EnvironmentSpecInput } from "../environment-schema";
+import type { Pod } from "./helpers/network-policy";
+import { allowed } from "./helpers/network-policy";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { validSpec } from "./helpers/specs";
 

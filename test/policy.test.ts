@@ -6,11 +6,10 @@ import type {
     PolicyResource,
     ResourceValidationArgs,
     ResourceValidationPolicy,
-    StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Checked } from "../policy/checks";
 import {
     applicationProblems,
-    Checked,
     credentialProblems,
     migrationJobProblems,
     podProblems,
@@ -21,7 +20,8 @@ import { policies } from "../policy/policies";
 import { application, buildWorkload } from "../manifests";
 import { loadRuntimeScripts } from "../runtime";
 import { created, runProgram, stackConfig, stackRef } from "./helpers/program";
-import { Registered, secretInput } from "./helpers/pulumi-mocks";
+import type { Registered } from "./helpers/pulumi-mocks";
+import { secretInput } from "./helpers/pulumi-mocks";
 import { validSpec } from "./helpers/specs";
 
 const workload = buildWorkload(validSpec(), loadRuntimeScripts());
@@ -203,7 +203,7 @@ function violations(resources: readonly Registered[]): string[] {
     };
     for (const policy of policies) {
         if ("validateStack" in policy)
-            void (policy as StackValidationPolicy).validateStack(
+            void policy.validateStack(
                 { ...helpers, resources: policyResources.map((p) => p.resource) } as never,
                 report,
             );

@@ -10,7 +10,7 @@ const self = stackRef("dev");
 /** The dev stack's config with its migrations taken from `directory`. */
 function devWithMigrations(directory: string): Record<string, string> {
     const config = devConfig();
-    const migration = JSON.parse(config["migrate-first:migration"] as string) as Record<string, unknown>;
+    const migration = JSON.parse(config["migrate-first:migration"]) as Record<string, unknown>;
     return { ...config, "migrate-first:migration": JSON.stringify({ ...migration, directory }) };
 }
 
@@ -54,8 +54,8 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
         const { resources, error } = await runProgram(config);
         assert.deepEqual(resources, []);
         assert.ok(pulumi.RunError.isInstance(error), "a RunError: Pulumi shows the message without a stack trace");
-        assert.match(String((error as Error).message), /migrate-first:app\.image: "myapp\/api" has no tag or digest/);
-        assert.match(String((error as Error).message), /migrate-first:delivery: "flux" is not allowed/);
+        assert.match(String(error.message), /migrate-first:app\.image: "myapp\/api" has no tag or digest/);
+        assert.match(String(error.message), /migrate-first:delivery: "flux" is not allowed/);
     });
 
     it("refuses an admin password stored in plain text", async () => {
@@ -81,8 +81,8 @@ describe("the Pulumi program (index.ts) on the dev stack's config", () => {
             assert.deepEqual(created(resources), []);
             assert.ok(pulumi.RunError.isInstance(error));
             assert.match(
-                String((error as Error).message),
-                /1 problem\(s\) in the migrations at .*; nothing was created:\n  0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/,
+                String(error.message),
+                /1 problem\(s\) in the migrations at .*; nothing was created:\n {2}0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/,
             );
         });
 

@@ -67,7 +67,7 @@ describe("promotion: prod runs only what staging verified", () => {
             assert.deepEqual(created(run.resources), []);
             assert.ok(pulumi.RunError.isInstance(run.error));
             assert.match(
-                String((run.error as Error).message),
+                String(run.error.message),
                 /"ghcr\.io\/acme\/shop:v1\.3\.0" has not passed staging's PostSync smoke check; the newest image staging verified is "ghcr\.io\/acme\/shop:v1\.2\.0"/,
             );
             assert.ok(

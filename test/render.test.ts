@@ -38,8 +38,8 @@ describe("render CLI", function () {
             "network-policies.yaml",
             "sync-plan.md",
         ]);
-        assert.match(stdout, /1\. PreSync  wave -1  Job shop-migrate/);
-        assert.match(stdout, /3\. PostSync wave  1  Job shop-smoke/);
+        assert.match(stdout, /1\. PreSync {2}wave -1 {2}Job shop-migrate/);
+        assert.match(stdout, /3\. PostSync wave {2}1 {2}Job shop-smoke/);
     });
 
     it("renders objects the real schemas accept, in the app's namespace, with no Secret", () => {
@@ -189,7 +189,7 @@ describe("render CLI", function () {
         assert.equal(bad.code, 1);
         assert.match(
             bad.stderr,
-            /render: 1 problem\(s\) in the migrations at .*migrations; nothing was written:\n  0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/,
+            /render: 1 problem\(s\) in the migrations at .*migrations; nothing was written:\n {2}0002_drop\.sql:1:1 ban-drop-column error: DROP COLUMN email from users/,
         );
         assert.ok(!readdirSync(dir).includes("out"), "nothing written");
         writeFileSync(

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "child_process";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { createServer } from "http";
-import { AddressInfo } from "net";
+import type { AddressInfo } from "net";
 import { join } from "path";
 import { accessPlan } from "../database";
 import { rehearse } from "../rehearsal/sync";
@@ -89,9 +89,7 @@ describe("the secrets audit: a canary password and webhook URL appear nowhere", 
         for (const r of program.resources)
             for (const text of plainStrings(r.inputs)) check(`input of ${r.type} ${r.name}`, text);
         for (const [name, value] of Object.entries(program.outputs)) {
-            const shown = pulumi.Output.isInstance(value)
-                ? await reveal(value as pulumi.Output<unknown>)
-                : { value, secret: false };
+            const shown = pulumi.Output.isInstance(value) ? await reveal(value) : { value, secret: false };
             if (!shown.secret) check(`output ${name}`, JSON.stringify(shown.value) ?? "");
         }
 

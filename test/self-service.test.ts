@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import { readStackFile, selfServiceEnvironments, StackConfig } from "../stacks";
+import type { StackConfig } from "../stacks";
+import { readStackFile, selfServiceEnvironments } from "../stacks";
 import { created, runProgram, stackConfig } from "./helpers/program";
 import { ofType } from "./helpers/pulumi-mocks";
 import { scratchDir } from "./helpers/scratch";
@@ -229,10 +230,7 @@ describe("platform self-service: environments from request files", () => {
             const { resources, error } = await runProgram(config(dir), { stack: "platform" });
             assert.deepEqual(created(resources), []);
             assert.ok(pulumi.RunError.isInstance(error));
-            assert.match(
-                String((error as Error).message),
-                /search-b\.yaml:\n {4}- replicas: 99 is more than size "small" allows/,
-            );
+            assert.match(String(error.message), /search-b\.yaml:\n {4}- replicas: 99 is more than size "small" allows/);
         });
     });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { EnvironmentSpecInput, parseSpec, SpecError } from "../environment-schema";
+import type { EnvironmentSpecInput } from "../environment-schema";
+import { parseSpec, SpecError } from "../environment-schema";
 import { specFromConfig } from "../stacks";
 import { specInput, validSpec } from "./helpers/specs";
 
@@ -214,7 +215,7 @@ describe("spec validation", () => {
     it("says in its headline that nothing was created", () => {
         assert.throws(
             () => parseSpec({}, { stack: "prod", origin: "Pulumi.prod.yaml" }),
-            /^SpecError: migrate-first: the spec for Pulumi\.prod\.yaml has 2 problems; nothing was created:\n  - app: is missing/,
+            /^SpecError: migrate-first: the spec for Pulumi\.prod\.yaml has 2 problems; nothing was created:\n {2}- app: is missing/,
         );
     });
 });

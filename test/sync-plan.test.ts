@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { KubeObject, planMarkdown, planRows, planSync } from "../plan";
+import type { KubeObject } from "../plan";
+import { planMarkdown, planRows, planSync } from "../plan";
 import { kindOrder } from "../plan/argocd-rules";
 import { buildWorkload, workloadObjects } from "../manifests";
 import { loadRuntimeScripts } from "../runtime";

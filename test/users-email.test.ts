@@ -4,7 +4,8 @@ import { join } from "path";
 import { lintDirectory, loadParser } from "../lint";
 import { runSql } from "../rehearsal/provision";
 import { runScript } from "../rehearsal/scripts";
-import { TestEnvironment, verifyRelease, withPostgres } from "./helpers/environments";
+import type { TestEnvironment } from "./helpers/environments";
+import { verifyRelease, withPostgres } from "./helpers/environments";
 import { migrationsDir } from "./helpers/scratch";
 
 const example = join(__dirname, "..", "examples", "users-email");

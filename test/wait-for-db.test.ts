@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { join } from "path";
-import { freePort, LocalPostgres, startPostgres } from "../rehearsal/postgres";
+import type { LocalPostgres } from "../rehearsal/postgres";
+import { freePort, startPostgres } from "../rehearsal/postgres";
 
 const script = join(__dirname, "..", "runtime", "wait-for-db.sh");
 

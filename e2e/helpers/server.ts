@@ -3,9 +3,10 @@ import { readFileSync } from "fs";
 import { join, resolve } from "path";
 import { parse } from "yaml";
 import { literal } from "../../database/access-sql";
-import { LocalPostgres, startPostgres } from "../../rehearsal/postgres";
+import type { LocalPostgres } from "../../rehearsal/postgres";
+import { startPostgres } from "../../rehearsal/postgres";
 import { adminSql } from "../../rehearsal/provision";
-import { SqlAs } from "../../test/helpers/privilege-facts";
+import type { SqlAs } from "../../test/helpers/privilege-facts";
 
 /** The admin Pulumi connects as: CREATEDB and CREATEROLE, no superuser, as on RDS or Cloud SQL. */
 export const platformAdmin = "platform_admin";

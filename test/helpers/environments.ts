@@ -1,8 +1,10 @@
 import { strict as assert } from "assert";
-import { LocalPostgres, startPostgres } from "../../rehearsal/postgres";
+import type { LocalPostgres } from "../../rehearsal/postgres";
+import { startPostgres } from "../../rehearsal/postgres";
 import { runScript } from "../../rehearsal/scripts";
 import { startStandInApp } from "../../rehearsal/stand-in-app";
-import { LocalDatabase, provisionDatabase } from "../../rehearsal/provision";
+import type { LocalDatabase } from "../../rehearsal/provision";
+import { provisionDatabase } from "../../rehearsal/provision";
 import { validSpec } from "./specs";
 
 /** An app's database and roles on the test server, provisioned as the component does. */

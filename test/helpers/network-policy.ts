@@ -52,8 +52,8 @@ function peerMatches(peer: INetworkPolicyPeer, policyNamespace: string, target: 
     const namespaceOk =
         peer.namespaceSelector === undefined
             ? target.pod.namespace === policyNamespace
-            : selects(peer.namespaceSelector as Selector, { "kubernetes.io/metadata.name": target.pod.namespace });
-    return namespaceOk && selects(peer.podSelector as Selector | undefined, target.pod.labels);
+            : selects(peer.namespaceSelector, { "kubernetes.io/metadata.name": target.pod.namespace });
+    return namespaceOk && selects(peer.podSelector, target.pod.labels);
 }
 
 function portMatches(
@@ -92,7 +92,7 @@ export function allowed(
         egress.some((p) =>
             (p.spec?.egress ?? []).some(
                 (rule) =>
-                    portMatches(rule.ports as never, port, protocol) &&
+                    portMatches(rule.ports, port, protocol) &&
                     (rule.to === undefined ||
                         rule.to.some((peer) => peerMatches(peer, p.metadata?.namespace ?? "", to))),
             ),
@@ -104,7 +104,7 @@ export function allowed(
         ingress.some((p) =>
             (p.spec?.ingress ?? []).some(
                 (rule) =>
-                    portMatches(rule.ports as never, port, protocol) &&
+                    portMatches(rule.ports, port, protocol) &&
                     (rule.from === undefined ||
                         rule.from.some((peer) => peerMatches(peer, p.metadata?.namespace ?? "", { pod: from }))),
             ),

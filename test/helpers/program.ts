@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { registered, Registered } from "./pulumi-mocks";
+import type { Registered } from "./pulumi-mocks";
+import { registered } from "./pulumi-mocks";
 
 const root = join(__dirname, "..", "..");
 const programPath = require.resolve("../../index");

@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { EnvironmentSpec, EnvironmentSpecInput, parseSpec } from "../../environment-schema";
+import type { EnvironmentSpec, EnvironmentSpecInput } from "../../environment-schema";
+import { parseSpec } from "../../environment-schema";
 
 /** A small valid spec; tests change one thing at a time. */
 export function specInput(overrides: Partial<EnvironmentSpecInput> = {}): EnvironmentSpecInput {
