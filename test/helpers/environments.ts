@@ -32,7 +32,7 @@ export function withPostgres(prefix: string) {
         server,
         /** The name the next environment() gets. */
         nextName: () => `${prefix}${apps + 1}`,
-        environment(passwords: Record<string, string> = {}): TestEnvironment {
+        environment: (passwords: Record<string, string> = {}): TestEnvironment => {
             const name = `${prefix}${++apps}`;
             const release = `acme/${name}:v1`;
             return {
@@ -42,7 +42,7 @@ export function withPostgres(prefix: string) {
             };
         },
         /** migrate.sh's settings for an environment, as the migration Job gives them. */
-        migrateEnv(db: TestEnvironment, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+        migrateEnv: (db: TestEnvironment, dir: string, extra: Record<string, string> = {}): Record<string, string> => {
             return {
                 ...db.migrator,
                 MIGRATIONS_DIR: dir,
