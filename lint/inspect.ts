@@ -1,9 +1,13 @@
+import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
+import { list, names, obj, relname, str, unwrap } from "./tree";
 
 /** A rule that fired on a statement, with what exactly is wrong. */
 export interface Hit {
     readonly rule: string;
     readonly what: string;
+    /** Advice for this statement when the rule's own would not fit it (it must stay valid SQL). */
+    readonly safe?: string;
 }
 
 /** What earlier statements of the same file established. */
@@ -14,18 +18,6 @@ export interface FileContext {
     readonly notValid: Set<string>;
     readonly transactional: boolean;
 }
-
-// Accessors over the untyped parse tree.
-const obj = (value: unknown): Node => (typeof value === "object" && value !== null ? (value as Node) : {});
-const list = (value: unknown): Node[] => (Array.isArray(value) ? (value as Node[]) : []);
-const str = (value: unknown): string => (typeof value === "string" ? value : "");
-/** `{ Type: fields }` to [Type, fields]. */
-const unwrap = (value: unknown): [string, Node] => {
-    const [type, fields] = Object.entries(obj(value))[0] ?? ["", {}];
-    return [type, obj(fields)];
-};
-const relname = (rangeVar: unknown): string => str(obj(rangeVar).relname);
-const names = (value: unknown): string[] => list(value).map((n) => str(obj(unwrap(n)[1]).sval));
 
 // Functions whose result differs per row: a default using one rewrites the table.
 const volatileFunctions = new Set([
@@ -361,9 +353,7 @@ export function inspect(statement: Statement, context: FileContext): Hit[] {
         case "TransactionStmt":
             return [{ rule: "transaction-nesting", what: str(fields.kind).replace("TRANS_STMT_", "") }];
         case "VacuumStmt":
-            return list(fields.options).some((o) => str(unwrap(o)[1].defname) === "full")
-                ? [{ rule: "ban-vacuum-full", what: "VACUUM FULL" }]
-                : [];
+            return optionOn(fields.options, "full") ? [{ rule: "ban-vacuum-full", what: "VACUUM FULL" }] : [];
         case "ClusterStmt":
             return [{ rule: "ban-cluster", what: `CLUSTER ${relname(fields.relation)}` }];
         case "LockStmt":
@@ -376,14 +366,18 @@ export function inspect(statement: Statement, context: FileContext): Hit[] {
                 },
             ];
         case "ReindexStmt": {
-            const concurrent = list(fields.params).some((p) => str(unwrap(p)[1].defname) === "concurrently");
-            if (!concurrent)
+            const target = relname(fields.relation) || str(fields.name);
+            // Postgres refuses CONCURRENTLY for system catalogs: the advice names what it allows.
+            if (fields.kind === "REINDEX_OBJECT_SYSTEM")
                 return [
                     {
                         rule: "require-concurrent-reindex",
-                        what: `REINDEX ${relname(fields.relation) || str(fields.name)} without CONCURRENTLY`,
+                        what: `REINDEX SYSTEM ${target}`.trimEnd(),
+                        safe: "system catalogs cannot be reindexed CONCURRENTLY: run REINDEX SYSTEM in a maintenance window, outside the migrations",
                     },
                 ];
+            if (!optionOn(fields.params, "concurrently"))
+                return [{ rule: "require-concurrent-reindex", what: `REINDEX ${target} without CONCURRENTLY` }];
             return context.transactional
                 ? [
                       {

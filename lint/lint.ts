@@ -3,7 +3,7 @@ import { join } from "path";
 import { readHeader } from "./header";
 import type { FileContext, Hit } from "./inspect";
 import { inspect } from "./inspect";
-import { parseStatements } from "./parse";
+import { identifierBytes, parseStatements } from "./parse";
 import type { Rule, StatementClass } from "./rules";
 import { rules } from "./rules";
 
@@ -68,7 +68,7 @@ export function lintFile(file: string, sql: string): FileReport {
             kind: rule.kind,
             what: hit.what,
             why: rule.why,
-            safe: rule.safe,
+            safe: hit.safe ?? rule.safe,
             ...(reason === undefined ? {} : { reason }),
         });
     };
@@ -143,7 +143,7 @@ export function lintFile(file: string, sql: string): FileReport {
     for (const long of parsed.longIdentifiers) {
         finding(long.line, long.column, {
             rule: "identifier-too-long",
-            what: `${long.text.slice(0, 24)}… is ${Buffer.byteLength(long.text)} bytes; Postgres keeps 63`,
+            what: `${long.text.slice(0, 24)}… is ${identifierBytes(long.text)} bytes; Postgres keeps 63`,
         });
     }
     const context: FileContext = { createdTables: new Set(), notValid: new Set(), transactional };

@@ -77,6 +77,24 @@ function firstToken(text: string, offset: number): number {
     }
 }
 
+/**
+ * The bytes of the name an identifier token stands for: quotes removed, doubled quotes
+ * unescaped, and in U&"..." the \XXXX and \+XXXXXX escapes decoded (the default escape character).
+ */
+export function identifierBytes(token: string): number {
+    const unicode = /^u&"(.*)"$/is.exec(token)?.[1];
+    if (unicode !== undefined)
+        return Buffer.byteLength(
+            unicode
+                .replaceAll('""', '"')
+                .replace(/\\(?:\+([0-9a-fA-F]{6})|([0-9a-fA-F]{4})|\\)/g, (escape, long?: string, short?: string) =>
+                    escape === "\\\\" ? "\\" : String.fromCodePoint(parseInt(long ?? short ?? "0", 16)),
+                ),
+        );
+    const quoted = /^"(.*)"$/s.exec(token)?.[1];
+    return Buffer.byteLength(quoted === undefined ? token : quoted.replaceAll('""', '"'));
+}
+
 /** Parses a whole file with the real Postgres parser (libpg_query, Postgres 18). Call loadParser() first. */
 export function parseStatements(sql: string): ParseResult {
     const bytes = Buffer.from(sql, "utf8");
@@ -108,11 +126,12 @@ export function parseStatements(sql: string): ParseResult {
     });
     // Postgres truncates long identifiers while scanning, so only the tokens still show them.
     // Scanning costs as much as parsing: only when a long name is possible at all.
-    const mayHaveLongName = /[\w$]{64,}|"[^"]{64,}"|[^\x00-\x7f]/.test(sql);
+    // A quoted name may hold doubled quotes ("a""b"), each one byte of the name.
+    const mayHaveLongName = /[\w$]{64,}|"(?:[^"]|""){64,}"|[^\x00-\x7f]/.test(sql);
     const longIdentifiers = !mayHaveLongName
         ? []
         : (scanSync(sql) as { tokens: { start: number; end: number; text: string; tokenName: string }[] }).tokens
-              .filter((t) => t.tokenName === "IDENT" && Buffer.byteLength(t.text.replace(/^"|"$/g, "")) > 63)
+              .filter((t) => (t.tokenName === "IDENT" || /^u&"/i.test(t.text)) && identifierBytes(t.text) > 63)
               .map((t) => ({ text: t.text, ...position(bytes, t.start) }));
     return { ok: true, statements, longIdentifiers };
 }

@@ -1,0 +1,69 @@
+// The classes of misses issue 15 names, measured against a peer linter's (squawk's) own rule
+// tests: one block per class, each case failing on the linter before the fix.
+import { strict as assert } from "assert";
+import { lintFile, loadParser } from "../lint";
+
+const noTx = "-- migrate-first: no-transaction\n";
+
+/** Rules that fire (not opted out) on a file. */
+const firing = (sql: string, file = "0002_change.sql") =>
+    lintFile(file, sql)
+        .findings.filter((f) => f.severity !== "allowed")
+        .map((f) => f.rule);
+
+describe("the linter against the peers' rule tests (issue 15)", () => {
+    before(() => loadParser());
+
+    describe("options spelled off", () => {
+        for (const value of ["false", "off", "0", "FALSE", "Off"]) {
+            it(`REINDEX (CONCURRENTLY ${value}) is a blocking reindex, in a no-transaction file too`, () => {
+                assert.ok(firing(`REINDEX (CONCURRENTLY ${value}) INDEX i;`).includes("require-concurrent-reindex"));
+                assert.ok(
+                    firing(`${noTx}REINDEX (CONCURRENTLY ${value}) INDEX i;`).includes("require-concurrent-reindex"),
+                );
+            });
+            it(`VACUUM (FULL ${value}) is a plain vacuum`, () => {
+                assert.deepEqual(firing(`VACUUM (FULL ${value}) t;`), []);
+            });
+        }
+        for (const value of ["", " true", " on", " 1", " TRUE"]) {
+            it(`REINDEX (CONCURRENTLY${value}) is concurrent; VACUUM (FULL${value}) is a full vacuum`, () => {
+                assert.deepEqual(firing(`${noTx}REINDEX (CONCURRENTLY${value}) INDEX i;`), []);
+                assert.ok(
+                    firing(`REINDEX (CONCURRENTLY${value}) INDEX i;`).includes(
+                        "ban-concurrent-index-creation-in-transaction",
+                    ),
+                );
+                assert.deepEqual(firing(`VACUUM (FULL${value}, ANALYZE) t;`), ["ban-vacuum-full"]);
+            });
+        }
+        it("the last spelling of an option wins, as in Postgres", () => {
+            assert.deepEqual(firing("VACUUM (FULL, FULL false) t;"), []);
+        });
+    });
+
+    describe("identifiers measured after unescaping", () => {
+        const cases: [string, boolean][] = [
+            [`"${"a".repeat(62)}""b"`, true], // 62 + 1 + 1 = 64 bytes
+            [`"${"a".repeat(61)}""b"`, false], // 63 bytes: 65 characters written, but Postgres keeps it whole
+            [`"${"a".repeat(31)}""${"b".repeat(31)}""c"`, true], // no 64-character run between the quotes
+            [`U&"${"\\0061".repeat(64)}"`, true],
+            [`U&"${"\\0061".repeat(63)}"`, false],
+            [`"${"é".repeat(32)}"`, true], // 64 bytes in UTF-8
+        ];
+        for (const [name, long] of cases) {
+            it(`${name.slice(0, 20)}… (${name.length} characters written) is ${long ? "" : "not "}too long`, () => {
+                assert.equal(firing(`CREATE TABLE ${name} (id bigint);`).includes("identifier-too-long"), long);
+            });
+        }
+    });
+
+    describe("advice is valid SQL", () => {
+        it("REINDEX SYSTEM is not told to add CONCURRENTLY, which Postgres refuses for system catalogs", () => {
+            const [finding] = lintFile("0002_reindex.sql", "REINDEX SYSTEM;").findings;
+            assert.equal(finding?.rule, "require-concurrent-reindex");
+            assert.doesNotMatch(finding.safe, /CONCURRENTLY \.\.\.|REINDEX \.\.\. CONCURRENTLY/);
+            assert.match(finding.safe, /cannot be reindexed CONCURRENTLY/);
+        });
+    });
+});
