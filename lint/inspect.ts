@@ -1,6 +1,7 @@
 import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
 import { list, names, obj, relname, str, unwrap } from "./tree";
+import { isSerial, typeName, typeStyle } from "./type-style";
 
 /** A rule that fired on a statement, with what exactly is wrong. */
 export interface Hit {
@@ -52,30 +53,10 @@ function callsVolatile(expr: unknown): string | undefined {
     return undefined;
 }
 
-const typeName = (columnDef: Node): string => names(obj(columnDef.typeName).names).pop() ?? "";
 const constraints = (columnDef: Node): Node[] => list(columnDef.constraints).map((c) => unwrap(c)[1]);
 
-/** Style rules on a column definition (CREATE TABLE and ADD COLUMN alike). */
-function columnStyle(column: Node): Hit[] {
-    const name = str(column.colname);
-    const type = typeName(column);
-    const hits: Hit[] = [];
-    const add = (rule: string, what: string) => hits.push({ rule, what });
-    if (type === "int4" || type === "serial" || type === "serial4")
-        add("prefer-bigint-over-int", `column ${name} is a 32-bit ${type === "int4" ? "integer" : type}`);
-    if (type === "int2" || type === "smallserial" || type === "serial2")
-        add("prefer-bigint-over-smallint", `column ${name} is a smallint`);
-    if (/^(small|big)?serial[248]?$/.test(type)) add("prefer-identity", `column ${name} is ${type}`);
-    if (type === "varchar" && list(obj(column.typeName).typmods).length > 0)
-        add("prefer-text-field", `column ${name} is varchar(n)`);
-    if (type === "timestamp") add("prefer-timestamptz", `column ${name} is timestamp without time zone`);
-    if (type === "bpchar") add("ban-char-field", `column ${name} is char(n)`);
-    if (type === "json") add("prefer-jsonb", `column ${name} is json`);
-    return hits;
-}
-
 function addColumn(table: string, column: Node, context: FileContext, ifNotExists: boolean): Hit[] {
-    const hits = columnStyle(column);
+    const hits = typeStyle(column);
     if (context.createdTables.has(table)) return hits;
     const name = str(column.colname);
     const type = typeName(column);
@@ -93,17 +74,17 @@ function addColumn(table: string, column: Node, context: FileContext, ifNotExist
             rule: "adding-stored-generated-column",
             what: `ADD COLUMN ${name} GENERATED ... STORED on ${table}`,
         });
-    if (/^(small|big)?serial[248]?$/.test(type) || has("CONSTR_IDENTITY"))
+    if (isSerial(type) || has("CONSTR_IDENTITY"))
         hits.push({
             rule: "adding-serial-primary-key-field",
-            what: `ADD COLUMN ${name} ${/serial/.test(type) ? type : "GENERATED AS IDENTITY"} on ${table}`,
+            what: `ADD COLUMN ${name} ${isSerial(type) ? type : "GENERATED AS IDENTITY"} on ${table}`,
         });
     if (
         has("CONSTR_NOTNULL") &&
         def === undefined &&
         !has("CONSTR_IDENTITY") &&
         !has("CONSTR_GENERATED") &&
-        !/serial/.test(type)
+        !isSerial(type)
     )
         hits.push({ rule: "adding-required-field", what: `ADD COLUMN ${name} NOT NULL without a default on ${table}` });
     if (has("CONSTR_FOREIGN"))
@@ -193,6 +174,7 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
                 hits.push({ rule: "ban-drop-column", what: `DROP COLUMN ${column} from ${table}` });
                 break;
             case "AT_AlterColumnType":
+                hits.push(...typeStyle(unwrap(cmd.def)[1], `ALTER COLUMN ${column} TYPE`));
                 if (!context.createdTables.has(table))
                     hits.push({
                         rule: "changing-column-type",
@@ -316,7 +298,7 @@ export function inspect(statement: Statement, context: FileContext): Hit[] {
             const hits: Hit[] = [];
             for (const element of list(fields.tableElts)) {
                 const [type, value] = unwrap(element);
-                if (type === "ColumnDef") hits.push(...columnStyle(value));
+                if (type === "ColumnDef") hits.push(...typeStyle(value));
             }
             return hits;
         }

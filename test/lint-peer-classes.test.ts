@@ -58,6 +58,47 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
         }
     });
 
+    describe("type-style rules as the peers apply them", () => {
+        const cases: [string, string][] = [
+            ["ban-char-field", '"char"(100)'],
+            ["ban-char-field", '"character"(255)'],
+            ["ban-char-field", '"bpchar"(50)'],
+            ["ban-char-field", "CHARACTER(100)"],
+            ["ban-char-field", "char[]"],
+            ["prefer-bigint-over-int", '"integer"'],
+            ["prefer-bigint-over-int", '"int4"'],
+            ["prefer-bigint-over-int", "serial4"],
+            ["prefer-bigint-over-smallint", '"int2"'],
+            ["prefer-text-field", '"varchar"(100)'],
+            ["prefer-text-field", "pg_catalog.varchar(100)"],
+            ["prefer-timestamptz", '"timestamp"'],
+            ["prefer-timestamptz", "timestamp(3) without time zone"],
+            ["prefer-timestamptz", "timestamp[]"],
+        ];
+        for (const [rule, type] of cases) {
+            it(`${rule}: fires on ${type} in CREATE TABLE, ADD COLUMN and ALTER COLUMN ... TYPE`, () => {
+                assert.ok(firing(`CREATE TABLE a (c ${type});`).includes(rule));
+                assert.ok(firing(`ALTER TABLE t ADD COLUMN c ${type};`).includes(rule));
+                assert.ok(firing(`ALTER TABLE t ALTER COLUMN c TYPE ${type};`).includes(rule));
+                assert.ok(
+                    firing(`ALTER TABLE t ALTER COLUMN c SET DATA TYPE ${type} USING c::${type};`).includes(rule),
+                );
+            });
+        }
+        it("stays quiet on the types the peers accept", () => {
+            for (const type of [
+                "bigint",
+                "text",
+                "varchar",
+                "timestamptz",
+                "timestamp with time zone",
+                "jsonb",
+                "int8",
+            ])
+                assert.deepEqual(firing(`ALTER TABLE t ALTER COLUMN c TYPE ${type};`), ["changing-column-type"], type);
+        });
+    });
+
     describe("advice is valid SQL", () => {
         it("REINDEX SYSTEM is not told to add CONCURRENTLY, which Postgres refuses for system catalogs", () => {
             const [finding] = lintFile("0002_reindex.sql", "REINDEX SYSTEM;").findings;
