@@ -14,3 +14,22 @@ export function stackFileDirectoryKey(stack: string): { directoryKey: string; di
         directoryFix: `set migrate-first:migration.directory in Pulumi.${stack}.yaml, pointing it`,
     };
 }
+
+/**
+ * An action whose error ends the command with `<name>: <message>` and `exitCode`, not a stack
+ * trace: the message is written to say what to do next.
+ */
+export function reportErrors<A extends unknown[]>(
+    name: string,
+    exitCode: number,
+    action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+    return async (...args: A) => {
+        try {
+            await action(...args);
+        } catch (error: unknown) {
+            console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+            process.exitCode = exitCode;
+        }
+    };
+}

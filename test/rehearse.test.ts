@@ -11,7 +11,13 @@ const root = join(__dirname, "..");
 function rehearse(...args: string[]) {
     const run = spawnSync(
         process.execPath,
-        [join(root, "node_modules", ".bin", "ts-node"), "--transpile-only", join(root, "cli", "rehearse.ts"), ...args],
+        [
+            join(root, "node_modules", ".bin", "ts-node"),
+            "--transpile-only",
+            join(root, "cli", "main.ts"),
+            "rehearse",
+            ...args,
+        ],
         { cwd: root, encoding: "utf8", timeout: 120000 },
     );
     return { code: run.status, stdout: run.stdout, stderr: run.stderr };

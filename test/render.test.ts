@@ -14,7 +14,13 @@ const root = join(__dirname, "..");
 function render(...args: string[]) {
     const result = spawnSync(
         process.execPath,
-        [join(root, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(root, "cli/render.ts"), ...args],
+        [
+            join(root, "node_modules/ts-node/dist/bin.js"),
+            "--transpile-only",
+            join(root, "cli/main.ts"),
+            "render",
+            ...args,
+        ],
         { cwd: root, encoding: "utf8" },
     );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };

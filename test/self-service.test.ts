@@ -243,7 +243,8 @@ describe("platform self-service: environments from request files", () => {
                 [
                     join(root, "node_modules", ".bin", "ts-node"),
                     "--transpile-only",
-                    join(root, "cli", "render.ts"),
+                    join(root, "cli", "main.ts"),
+                    "render",
                     "--dir",
                     dir,
                     "--stack",

@@ -139,7 +139,8 @@ describe("strict inputs: each mistake meets one error with the field, the value 
             [
                 join(root, "node_modules/ts-node/dist/bin.js"),
                 "--transpile-only",
-                join(root, "cli/render.ts"),
+                join(root, "cli/main.ts"),
+                "render",
                 "--dir",
                 dir,
                 "--stack",

@@ -39,8 +39,8 @@ async function logged(run: () => Promise<unknown>): Promise<string[]> {
     const lines: string[] = [];
     const log = pulumi.log as { info: (m: string) => Promise<void>; warn: (m: string) => Promise<void> };
     const { info, warn } = log;
-    log.info = async (message: string) => void lines.push(`info: ${message}`);
-    log.warn = async (message: string) => void lines.push(`warn: ${message}`);
+    log.info = (message: string) => Promise.resolve(void lines.push(`info: ${message}`));
+    log.warn = (message: string) => Promise.resolve(void lines.push(`warn: ${message}`));
     try {
         await run();
     } finally {
@@ -74,7 +74,8 @@ describe("tiers that say where they come from", function () {
             [
                 join(root, "node_modules/ts-node/dist/bin.js"),
                 "--transpile-only",
-                join(root, "cli/render.ts"),
+                join(root, "cli/main.ts"),
+                "render",
                 "--dir",
                 dir,
                 "--stack",

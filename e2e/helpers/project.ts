@@ -112,11 +112,11 @@ export class PulumiProject {
         return JSON.parse(out) as Record<string, unknown>;
     }
 
-    /** Runs one of the project's own commands (`cli/<name>.ts`) in the copy. */
+    /** Runs one of the project's own commands (`migrate-first <name>`, from its sources) in the copy. */
     tool(name: string, args: readonly string[]): CommandResult {
         const run = spawnSync(
             join(this.dir, "node_modules", ".bin", "ts-node"),
-            ["--transpile-only", `cli/${name}.ts`, ...args],
+            ["--transpile-only", "cli/main.ts", name, ...args],
             {
                 cwd: this.dir,
                 encoding: "utf8",
