@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { devStackYaml } from "./helpers/specs";
 import { spawnSync } from "child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { connect } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -32,6 +32,23 @@ function listening(port: number): Promise<boolean> {
     });
 }
 
+/** What varies between runs: times, ports, durations and where the checkout is. */
+const normalized = (text: string) =>
+    text
+        .replaceAll(root, ".../migrate-first")
+        .replace(/\[ *\d+\.\ds\]/g, "[t]")
+        .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:port")
+        .replace(/in \d+ ms/g, "in n ms")
+        .replace(/after \d+s/g, "after ns");
+
+/** The README's copy of the dev rehearsal's output: the code block after "what it prints". */
+function readmeRehearsal(): string {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const block = /This is what it prints[\s\S]*?\n```\n([\s\S]*?)```\n/.exec(readme);
+    assert.ok(block, "README.md has no rehearsal output block");
+    return block[1];
+}
+
 const indexOf = (text: string, pattern: RegExp) => {
     const match = pattern.exec(text);
     assert.ok(match, `no line matches ${pattern}`);
@@ -44,6 +61,7 @@ describe("the rehearsal (npm start)", function () {
     it("rehearses the dev sync on an embedded Postgres in the plan's order, and leaves nothing running", async () => {
         const { code, stdout, stderr } = rehearse("--stack", "dev");
         assert.equal(code, 0, stderr + stdout);
+        assert.equal(normalized(stdout), normalized(readmeRehearsal()), "README.md shows another output");
         const order = [
             /wait-for-db: shop_migrator@127\.0\.0\.1:\d+\/shop ready/,
             /migrate: applied 0001_create_customers\.sql/,
