@@ -2,6 +2,7 @@ import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
 import { list, names, obj, relname, str, unwrap } from "./tree";
 import { isSerial, typeName, typeStyle } from "./type-style";
+import { nonVolatileProofFails } from "./volatility";
 
 /** A rule that fired on a statement, with what exactly is wrong. */
 export interface Hit {
@@ -20,39 +21,6 @@ export interface FileContext {
     readonly transactional: boolean;
 }
 
-// Functions whose result differs per row: a default using one rewrites the table.
-const volatileFunctions = new Set([
-    "random",
-    "gen_random_uuid",
-    "uuid_generate_v1",
-    "uuid_generate_v1mc",
-    "uuid_generate_v4",
-    "uuidv4",
-    "uuidv7",
-    "clock_timestamp",
-    "timeofday",
-    "nextval",
-    "txid_current",
-    "random_normal",
-]);
-
-function callsVolatile(expr: unknown): string | undefined {
-    const [type, fields] = unwrap(expr);
-    if (type === "FuncCall") {
-        const name = names(fields.funcname).pop() ?? "";
-        if (volatileFunctions.has(name)) return `${name}()`;
-    }
-    for (const value of Object.values(fields)) {
-        for (const child of Array.isArray(value) ? value : [value]) {
-            if (typeof child === "object" && child !== null) {
-                const found = callsVolatile(child);
-                if (found !== undefined) return found;
-            }
-        }
-    }
-    return undefined;
-}
-
 const constraints = (columnDef: Node): Node[] => list(columnDef.constraints).map((c) => unwrap(c)[1]);
 
 function addColumn(table: string, column: Node, context: FileContext, ifNotExists: boolean): Hit[] {
@@ -63,11 +31,11 @@ function addColumn(table: string, column: Node, context: FileContext, ifNotExist
     const cons = constraints(column);
     const has = (contype: string) => cons.some((c) => c.contype === contype);
     const def = cons.find((c) => c.contype === "CONSTR_DEFAULT");
-    const volatile = def === undefined ? undefined : callsVolatile(def.raw_expr);
+    const volatile = def === undefined ? undefined : nonVolatileProofFails(def.raw_expr);
     if (volatile !== undefined)
         hits.push({
             rule: "adding-field-with-default",
-            what: `ADD COLUMN ${name} with default ${volatile} on ${table}`,
+            what: `ADD COLUMN ${name} on ${table} with a default calling ${volatile}`,
         });
     if (cons.some((c) => c.contype === "CONSTR_GENERATED" && c.generated_kind !== "v"))
         hits.push({

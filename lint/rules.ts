@@ -145,7 +145,7 @@ export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
             "error",
             "blocking",
             "squawk; strong_migrations: adding a column with a volatile default",
-            "a volatile default (random(), gen_random_uuid(), clock_timestamp(), ...) rewrites the whole table under an ACCESS EXCLUSIVE lock",
+            "a default that is not provably immutable or stable (a volatile built-in such as random() or gen_random_uuid(), or any user-defined or extension function: the Postgres 18 catalog, lint/builtin-volatility.json, decides) is computed per row: the whole table is rewritten under an ACCESS EXCLUSIVE lock",
             "add the column without a default, set the default for new rows, and backfill in batches",
             "AccessExclusiveLock",
         ),
