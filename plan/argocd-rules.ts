@@ -55,45 +55,84 @@ type HookType = (typeof hookTypes)[number];
 /** What the annotations make of an object: the phases it runs in (one task each), or none. */
 export type Placement = { readonly hook: boolean; readonly phases: readonly SyncPhase[] };
 
-// ge: pkg/sync/hook/hook.go and pkg/sync/hook/helm/type.go.
-export function placement(annotations: Readonly<Record<string, string>>): Placement {
-    const argo = annotations["argocd.argoproj.io/hook"];
-    const helm = annotations["helm.sh/hook"];
-    const split = (value: string | undefined) => [
-        ...new Set(
-            (value ?? "")
-                .split(",")
-                .map((t) => t.trim())
-                .filter((t) => t !== ""),
-        ),
-    ];
-    let types = split(argo).filter((t): t is HookType => (hookTypes as readonly string[]).includes(t));
-    if (types.length === 0) {
-        // Helm's hooks count only when there is no valid Argo CD type.
-        const mapped = split(helm).map((t) =>
-            t === "pre-install" || t === "pre-upgrade"
-                ? "PreSync"
-                : t === "post-install" || t === "post-upgrade"
-                  ? "PostSync"
-                  : undefined,
-        );
-        types = [...new Set(mapped.filter((t): t is "PreSync" | "PostSync" => t !== undefined))];
-    }
-    if (types.length === 0) {
-        // An object with a hook annotation but no valid type (e.g. PreDelete) gets no sync task.
-        return argo === undefined && helm === undefined
-            ? { hook: false, phases: ["Sync"] }
-            : { hook: true, phases: [] };
-    }
-    if (types.length === 1 && types[0] === "Skip") return { hook: true, phases: [] };
-    return { hook: true, phases: phaseOrder.filter((p) => (types as string[]).includes(p)) };
+// ge: pkg/sync/resource/annotations.go GetAnnotationCSVs: split on commas, trimmed, empty dropped, deduped.
+const csv = (value: string | undefined) => [
+    ...new Set(
+        (value ?? "")
+            .split(",")
+            .map((t) => t.trim())
+            .filter((t) => t !== ""),
+    ),
+];
+
+// ge: pkg/sync/hook/hook.go Types: Argo CD's valid types; Helm's only when there is none.
+function hookTypesOf(annotations: Readonly<Record<string, string>>): HookType[] {
+    const argo = csv(annotations["argocd.argoproj.io/hook"]).filter((t): t is HookType =>
+        (hookTypes as readonly string[]).includes(t),
+    );
+    if (argo.length > 0) return argo;
+    // ge: pkg/sync/hook/helm/type.go: only these four map; crd-install, test and the rest do not.
+    const helm: Record<string, HookType> = {
+        "pre-install": "PreSync",
+        "pre-upgrade": "PreSync",
+        "post-install": "PostSync",
+        "post-upgrade": "PostSync",
+    };
+    return csv(annotations["helm.sh/hook"]).flatMap((t) => (helm[t] === undefined ? [] : [helm[t]]));
 }
 
-// Go's strconv.Atoi: optional sign, decimal digits, nothing else, within int64.
-function atoi(value: string | undefined): number | undefined {
+// ge: pkg/sync/sync_phase.go syncPhases, pkg/sync/hook/hook.go IsHook and Skip, pkg/sync/hook/helm/hook.go IsHook.
+export function placement(annotations: Readonly<Record<string, string>>): Placement {
+    const types = hookTypesOf(annotations);
+    // Skip counts only when it is the one type: "Skip,Sync" is a Sync hook.
+    if (types.length === 1 && types[0] === "Skip") return { hook: false, phases: [] };
+    const hook =
+        "argocd.argoproj.io/hook" in annotations ||
+        // Helm marks CRDs with the same annotation; "crd-install" alone makes no hook, so a plain Sync resource.
+        ("helm.sh/hook" in annotations && annotations["helm.sh/hook"] !== "crd-install");
+    if (!hook) return { hook: false, phases: ["Sync"] };
+    // A hook with no engine type (PreDelete, helm's test) gets no sync task.
+    return { hook: true, phases: phaseOrder.filter((p) => (types as readonly string[]).includes(p)) };
+}
+
+/** Group and kind as Go's unstructured GroupVersionKind() reads them: an apiVersion with two slashes gives neither. */
+export function groupKind(object: { readonly apiVersion: string; readonly kind: string }): {
+    group: string;
+    kind: string;
+} {
+    const slashes = object.apiVersion.split("/").length - 1;
+    if (object.apiVersion === "" || object.apiVersion === "/" || slashes === 0) return { group: "", kind: object.kind };
+    if (slashes === 1) return { group: object.apiVersion.split("/")[0], kind: object.kind };
+    return { group: "", kind: "" };
+}
+
+/**
+ * The name a hook with only `metadata.generateName` gets: generateName, then lowercase
+ * "<first 7 characters of the revision>-<phase>-<operation start, Unix seconds>", one per phase
+ * (ge: pkg/sync/sync_context.go getSyncTasks). Retries keep the start time, so the name repeats.
+ */
+export function generatedHookName(
+    generateName: string,
+    phase: SyncPhase,
+    revision: string | undefined,
+    startedAt: Date | number | undefined,
+): string {
+    // strings.ToLower of the whole postfix is the same as lowercasing its parts; a value not given
+    // stays a visible placeholder.
+    const rev =
+        revision === undefined ? "{revision}" : (revision.length >= 8 ? revision.slice(0, 7) : revision).toLowerCase();
+    const unix =
+        startedAt === undefined
+            ? "{startedAt}"
+            : String(typeof startedAt === "number" ? Math.floor(startedAt) : Math.floor(startedAt.getTime() / 1000));
+    return `${generateName}${rev}-${phase.toLowerCase()}-${unix}`;
+}
+
+// Go's strconv.Atoi: optional sign, decimal digits, nothing else, within int64 (Argo CD runs on 64 bits).
+export function atoi(value: string | undefined): number | undefined {
     if (value === undefined || !/^[+-]?[0-9]+$/.test(value)) return undefined;
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : undefined;
+    const n = BigInt(value);
+    return n >= -(2n ** 63n) && n < 2n ** 63n ? Number(n) : undefined;
 }
 
 /** ge: pkg/sync/syncwaves/waves.go: sync-wave, else helm.sh/hook-weight, else 0. */
@@ -117,5 +156,17 @@ export function deletePolicies(annotations: Readonly<Record<string, string>>): s
     return found.size === 0 ? ["BeforeHookCreation"] : valid.filter((p) => found.has(p));
 }
 
-/** Seconds the controller sleeps after each non-final wave (ARGOCD_SYNC_WAVE_DELAY, argo-cd controller/sync.go). */
+/**
+ * Seconds the controller sleeps right after applying each wave but the last, before the wave's
+ * first health check (ARGOCD_SYNC_WAVE_DELAY; argo-cd controller/sync.go delayBetweenSyncWaves,
+ * called by ge: pkg/sync/sync_context.go Sync right after runTasks).
+ */
 export const waveDelaySeconds = 2;
+
+/**
+ * The controller's re-check of a running sync: the operation is re-processed this many seconds
+ * after a watched object changes (a Job completing), and at the latest after the maximum
+ * (argo-cd controller/appcontroller.go appOperationRequeueDelay, appOperationMaxRequeueInterval).
+ * This, not the wave delay, is the gap between a Job completing and the next wave's apply.
+ */
+export const recheckSeconds = { afterChange: 5, atMost: 30 } as const;

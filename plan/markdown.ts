@@ -1,3 +1,4 @@
+import { recheckSeconds, waveDelaySeconds } from "./argocd-rules";
 import type { SyncPlan, SyncStep, SyncTask } from "./sync-plan";
 import { rollsOutCode } from "./sync-plan";
 
@@ -41,7 +42,13 @@ const label = (t: SyncTask) => `${t.kind} ${t.name}`;
 const quote = (text: string) => `"${text.replace(/"/g, "'")}"`;
 const appliesCode = (s: SyncStep) => s.tasks.some(rollsOutCode);
 
-/** A Mermaid flowchart of the plan, failure paths included, like the article's picture. */
+const recheck = `re-checked ${recheckSeconds.afterChange} s after a change, ${recheckSeconds.atMost} s at most`;
+
+/**
+ * A Mermaid flowchart of the plan, failure paths included, like the article's picture. The wave
+ * delay sits between a step's apply and its first health check; a step not yet Healthy is looked
+ * at again on each controller re-check, and the next step is applied at the one that finds it so.
+ */
 export function planMermaid(plan: SyncPlan): string {
     const lines = [
         "flowchart TD",
@@ -57,14 +64,23 @@ export function planMermaid(plan: SyncPlan): string {
         lines.push(
             `    ${previous} ${edge} ${id}[${quote(`${s.step}. ${s.phase} wave ${s.wave}: ${s.tasks.map(label).join(", ")}`)}]`,
         );
-        lines.push(`    ${id} --> c${s.step}{${quote(`${s.succeedsWhen}?`)}}`);
+        const check = `c${s.step}`;
+        if (s.delayAfterApply > 0) {
+            lines.push(
+                `    ${id} --> d${s.step}[${quote(`${s.delayAfterApply}s wave delay, then the first health check`)}]`,
+                `    d${s.step} --> ${check}{${quote(`${s.succeedsWhen}?`)}}`,
+            );
+        } else {
+            lines.push(`    ${id} --> ${check}{${quote(`${s.succeedsWhen}?`)}}`);
+        }
+        if (s.gates.length > 0) lines.push(`    ${check} -.->|${quote(`not yet: ${recheck}`)}| ${check}`);
         const outcome =
             codeApplied || appliesCode(s)
                 ? "Sync stops, no rollback: the new pods stay; fix forward or revert in Git"
                 : "Sync stops: later waves never applied, the old code keeps running";
-        lines.push(`    c${s.step} -->|No| f${s.step}[${quote(outcome)}]`, `    f${s.step} --> alert`);
+        lines.push(`    ${check} -->|No| f${s.step}[${quote(outcome)}]`, `    f${s.step} --> alert`);
         codeApplied = codeApplied || appliesCode(s);
-        previous = `c${s.step}`;
+        previous = check;
     });
     lines.push(`    ${previous} -->|Yes| done([Synced and healthy])`);
     if (plan.steps.length > 0) lines.push(`    alert[${quote(fail)}] --> failed([Sync Failed])`);
@@ -91,7 +107,8 @@ export function planMarkdown(
         `# Sync plan: ${context.app} (${context.environment})`,
         "",
         "What Argo CD does with `manifests.yaml`, computed from its rules (phase, then wave, then kind, then name;",
-        "each step applied in one pass and waited on before the next).",
+        "a Namespace just before the first object in it). Each step is applied in one pass; every hook, and in a",
+        "sync of more than one step every resource with a health check, must be Healthy before the next step.",
         "",
         "| step | phase | wave | kind | name | waits for |",
         "|---|---|---|---|---|---|",
@@ -102,12 +119,21 @@ export function planMarkdown(
         planMermaid(plan),
         "```",
         "",
+        "## Timing",
+        "",
+        `- After applying each step but the last, Argo CD sleeps ${waveDelaySeconds} s (\`ARGOCD_SYNC_WAVE_DELAY\`), then checks the step's health for the first time.`,
+        `- A step not yet Healthy (a running Job) is checked again at each controller re-check: ${recheckSeconds.afterChange} s after a watched object changes, ${recheckSeconds.atMost} s at most. The next step is applied at the re-check that finds it Healthy: that, not the wave delay, is the gap between a Job completing and the next step.`,
+        "- Progressing waits without end: the engine has no timeout of its own (a Job's `activeDeadlineSeconds` ends a hung migration).",
+        "",
         "## Failure, retries and self-heal",
         "",
-        "- A step that fails stops the sync: later steps are never applied. SyncFail hooks then run together, and the sync ends Failed.",
+        "- A step that fails (a hook failed, a resource Degraded) stops the sync: later steps are never applied. SyncFail hooks then run together, and the sync ends Failed once they finish.",
         "- A failed dry-run applies nothing and runs no SyncFail hook.",
+        "- Every full sync runs the hooks again (a manual sync, a new revision, a retry): the migration runs each time and must find nothing to do when its files are applied.",
         `- Each automatic retry (limit ${context.retryLimit}) re-runs the whole sync, PreSync migration included: every migration must be safe to run twice.`,
         "- A self-heal sync only re-applies drifted objects and runs no hooks: it never migrates.",
+        "- A hook Job that vanishes while the sync waits (`ttlSecondsAfterFinished`) no longer hangs it: hooks carry Argo CD's hook finalizer, and a running task whose object is gone fails.",
+        "- Hooks are never pruned: a hook whose name changes leaves the older objects behind.",
         "",
     ].join("\n");
 }

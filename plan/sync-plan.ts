@@ -1,5 +1,8 @@
 import type { SyncPhase } from "./argocd-rules";
-import { deletePolicies, kindRank, phaseOrder, placement, wave, waveDelaySeconds } from "./argocd-rules";
+import { deletePolicies, generatedHookName, groupKind, placement, wave, waveDelaySeconds } from "./argocd-rules";
+import { healthCheck } from "./health-checks";
+import type { OrderedTask } from "./task-order";
+import { orderTasks } from "./task-order";
 
 /** The fields of a Kubernetes object the sync order depends on. */
 export interface KubeObject {
@@ -7,10 +10,23 @@ export interface KubeObject {
     readonly kind: string;
     readonly metadata?: {
         readonly name?: string;
+        readonly generateName?: string;
         readonly namespace?: string;
         readonly annotations?: Readonly<Record<string, string>>;
     };
     readonly spec?: unknown;
+}
+
+/** What Argo CD knows at sync time that the manifests do not say. */
+export interface PlanOptions {
+    /** The Application's `spec.destination.namespace`: objects without `metadata.namespace` are put there (ge: getSyncTasks), and so count as in that Namespace. @default none */
+    readonly namespace?: string;
+    /** The revision being synced: a hook with only `generateName` is named from its first 7 characters. @default "{revision}" in the name */
+    readonly revision?: string;
+    /** When the sync operation started (a Date, or Unix seconds): the rest of such a hook's name. @default "{startedAt}" in the name */
+    readonly startedAt?: Date | number;
+    /** "group/Kind" keys (`*` wildcards) the Argo CD instance's `resource.customizations` give a health check. @default [] */
+    readonly healthChecks?: readonly string[];
 }
 
 /** One sync task: an object in one phase (ge: one task per phase). */
@@ -19,8 +35,14 @@ export interface SyncTask {
     readonly wave: number;
     readonly kind: string;
     readonly name: string;
+    /** "" for none. */
+    readonly namespace: string;
+    /** The API group ("" for the core group). */
+    readonly group: string;
     readonly hook: boolean;
     readonly deletePolicies: readonly string[];
+    /** What Healthy means for it (Argo CD's health check); undefined: no health check, done once applied. */
+    readonly healthCheck?: string;
 }
 
 /** One (phase, wave): applied in one pass, then waited on before the next. */
@@ -29,6 +51,10 @@ export interface SyncStep {
     readonly phase: SyncPhase;
     readonly wave: number;
     readonly tasks: readonly SyncTask[];
+    /** Seconds Argo CD sleeps right after applying this step, before its first health check (0 after the last). */
+    readonly delayAfterApply: number;
+    /** The tasks whose health this step waits for: it fails when one is Degraded (a hook also when Unknown). */
+    readonly gates: readonly SyncTask[];
     /** What must be true before this step is applied. */
     readonly waitsFor: string;
     /** What this step has to reach for the sync to go on. */
@@ -38,103 +64,129 @@ export interface SyncStep {
 export interface SyncPlan {
     /** PreSync, Sync and PostSync steps in the order Argo CD runs them. */
     readonly steps: readonly SyncStep[];
-    /** SyncFail hooks: applied together, without waves, only when a step fails. */
+    /** SyncFail hooks: applied together, without waves, only when a step fails; each hook is waited on. */
     readonly onFailure: readonly SyncTask[];
     /** Objects with no sync task (Skip, or only non-engine hooks such as PreDelete). */
     readonly skipped: readonly { readonly kind: string; readonly name: string }[];
 }
 
-function compareTasks(a: SyncTask, b: SyncTask): number {
-    return (
-        phaseOrder.indexOf(a.phase) - phaseOrder.indexOf(b.phase) ||
-        a.wave - b.wave ||
-        kindRank(a.kind) - kindRank(b.kind) ||
-        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-    );
+interface Draft extends OrderedTask {
+    readonly hook: boolean;
+    readonly deletePolicies: readonly string[];
+    readonly healthCheck?: string;
 }
 
-// A Namespace moves before the first task in it, and a CRD before its first custom
-// resource, each taking that task's phase and wave (ge: pkg/sync/sync_tasks.go).
-function hoistDependencies(tasks: SyncTask[], objects: Map<SyncTask, KubeObject>): SyncTask[] {
-    const sorted = [...tasks].sort(compareTasks);
-    const firstUser = (match: (o: KubeObject) => boolean) => sorted.find((t) => match(objects.get(t) as KubeObject));
-    return sorted.map((task) => {
-        const object = objects.get(task) as KubeObject;
-        let user: SyncTask | undefined;
-        if (task.kind === "Namespace") {
-            user = firstUser((o) => o.kind !== "Namespace" && o.metadata?.namespace === task.name);
-        } else if (task.kind === "CustomResourceDefinition") {
-            const crd = object.spec as { group?: string; names?: { kind?: string } } | undefined;
-            user = firstUser((o) => o.apiVersion.split("/")[0] === crd?.group && o.kind === crd?.names?.kind);
-        }
-        return user !== undefined && compareTasks(user, task) < 0
-            ? { ...task, phase: user.phase, wave: user.wave }
-            : task;
-    });
+function crdKey(object: KubeObject, group: string, kind: string): string | undefined {
+    if (group !== "apiextensions.k8s.io" || kind !== "CustomResourceDefinition") return undefined;
+    const spec = object.spec as { group?: unknown; names?: { kind?: unknown } } | undefined;
+    const [crdGroup, crdKind] = [spec?.group, spec?.names?.kind];
+    return typeof crdGroup === "string" && typeof crdKind === "string" ? `${crdGroup}/${crdKind}` : undefined;
 }
 
-const isJob = (t: SyncTask) => t.kind === "Job" || t.kind === "Pod";
-
-/** A plain (non-hook) workload that rolls out pods: the new code, once applied. */
-export const rollsOutCode = (t: SyncTask) => !t.hook && ["Deployment", "StatefulSet", "DaemonSet"].includes(t.kind);
-
-function goal(step: { tasks: readonly SyncTask[] }, waitForHealth: boolean): string {
-    const parts = step.tasks.flatMap((t) => {
-        if (t.hook) return [`${t.kind} ${t.name} ${isJob(t) ? "Complete" : "applied"}`];
-        if (!waitForHealth) return [];
-        if (rollsOutCode(t)) return [`${t.kind} ${t.name} Healthy (every replica updated and available)`];
-        return [];
-    });
-    return parts.length === 0 ? "applied" : parts.join("; ");
-}
-
-/**
- * What Argo CD will do with these objects, step by step: sorted by phase, wave, kind and
- * name; each (phase, wave) applied in one pass and waited on before the next.
- */
-export function planSync(objects: readonly KubeObject[]): SyncPlan {
-    const tasks: SyncTask[] = [];
-    const owners = new Map<SyncTask, KubeObject>();
+// ge: pkg/sync/sync_context.go getSyncTasks: one task per phase, hooks named, namespaces filled in.
+function draftTasks(objects: readonly KubeObject[], options: PlanOptions) {
+    const drafts: Draft[] = [];
     const skipped: { kind: string; name: string }[] = [];
     for (const object of objects) {
         const annotations = object.metadata?.annotations ?? {};
         const where = placement(annotations);
-        const name = object.metadata?.name ?? "";
-        if (where.phases.length === 0) skipped.push({ kind: object.kind, name });
+        const given = object.metadata?.name ?? "";
+        if (where.phases.length === 0) skipped.push({ kind: object.kind, name: given });
+        const gvk = groupKind(object);
         for (const phase of where.phases) {
-            const task: SyncTask = {
+            // Only hooks are named: a plain resource without a name stays unnamed (and fails to apply).
+            const name =
+                where.hook && given === ""
+                    ? generatedHookName(object.metadata?.generateName ?? "", phase, options.revision, options.startedAt)
+                    : given;
+            drafts.push({
                 phase,
                 wave: wave(annotations),
                 kind: object.kind,
                 name,
+                namespace: object.metadata?.namespace || (options.namespace ?? ""),
+                group: gvk.group,
+                gvkKind: gvk.kind,
+                defines: crdKey(object, gvk.group, gvk.kind),
                 hook: where.hook,
                 deletePolicies: where.hook ? deletePolicies(annotations) : [],
-            };
-            tasks.push(task);
-            owners.set(task, object);
+                healthCheck: healthCheck({ group: gvk.group, kind: gvk.kind, spec: object.spec }, options.healthChecks),
+            });
         }
     }
-    const ordered = hoistDependencies(tasks, owners).sort(compareTasks);
+    return { drafts, skipped };
+}
+
+const freeze = (d: Draft): SyncTask => ({
+    phase: d.phase,
+    wave: d.wave,
+    kind: d.kind,
+    name: d.name,
+    namespace: d.namespace,
+    group: d.group,
+    hook: d.hook,
+    deletePolicies: d.deletePolicies,
+    ...(d.healthCheck === undefined ? {} : { healthCheck: d.healthCheck }),
+});
+
+/** A plain (non-hook) workload that rolls out pods: the new code, once applied. */
+export const rollsOutCode = (t: SyncTask) =>
+    !t.hook && t.group === "apps" && ["Deployment", "StatefulSet", "DaemonSet"].includes(t.kind);
+
+/** What a step must reach: each gate's health; a hook without a health check only has to be applied. */
+export function stepGoal(gates: readonly SyncTask[], tasks: readonly SyncTask[]): string {
+    const parts = tasks.flatMap((t) =>
+        gates.includes(t)
+            ? [`${t.kind} ${t.name} ${t.healthCheck ?? ""}`]
+            : t.hook && t.healthCheck === undefined
+              ? [`${t.kind} ${t.name} applied`]
+              : [],
+    );
+    return parts.length === 0 ? "applied" : parts.join("; ");
+}
+
+/**
+ * What Argo CD will do with these objects, step by step: sorted by phase, wave, kind and name
+ * (a Namespace or CRD moved before its first user); each (phase, wave) applied in one pass,
+ * then, after the wave delay, health-checked until its gates are Healthy, and the next step
+ * applied at the controller's next re-check.
+ */
+export function planSync(objects: readonly KubeObject[], options: PlanOptions = {}): SyncPlan {
+    const { drafts, skipped } = draftTasks(objects, options);
+    const ordered = orderTasks(drafts).map(freeze);
+    // ge: Sync: multiStep is read over every task, SyncFail hooks included.
+    const multiStep =
+        ordered.length > 0 &&
+        (ordered[0].phase !== ordered[ordered.length - 1].phase ||
+            ordered[0].wave !== ordered[ordered.length - 1].wave);
     const groups: { phase: SyncPhase; wave: number; tasks: SyncTask[] }[] = [];
     for (const task of ordered.filter((t) => t.phase !== "SyncFail")) {
         const last = groups[groups.length - 1];
         if (last !== undefined && last.phase === task.phase && last.wave === task.wave) last.tasks.push(task);
         else groups.push({ phase: task.phase, wave: task.wave, tasks: [task] });
     }
-    // With more than one (phase, wave), every resource must be Healthy; a last wave
-    // of plain resources only succeeds right after apply.
-    const several = groups.length > 1;
-    const steps = groups.map((group, i): SyncStep => {
-        const previous = groups[i - 1];
-        return {
+    const steps: SyncStep[] = [];
+    groups.forEach((group, i) => {
+        const final = i === groups.length - 1;
+        const hasHooks = group.tasks.some((t) => t.hook);
+        // Hooks are always waited on. Other resources only in a multi-step sync, and not in a last
+        // step without hooks: that one succeeds right after its apply, even if it degrades later.
+        const waitsForResources = multiStep && !(final && !hasHooks);
+        const gates = group.tasks.filter((t) => t.healthCheck !== undefined && (t.hook || waitsForResources));
+        const previous = steps[i - 1];
+        steps.push({
             step: i + 1,
             ...group,
+            delayAfterApply: final ? 0 : waveDelaySeconds,
+            gates,
             waitsFor:
                 previous === undefined
                     ? "dry-run of every object succeeds"
-                    : `step ${i}: ${goal(previous, several)}, then ${waveDelaySeconds}s wave delay`,
-            succeedsWhen: goal(group, several && !(i === groups.length - 1 && group.tasks.every((t) => !t.hook))),
-        };
+                    : previous.gates.length === 0
+                      ? `step ${i}: applied, then the ${previous.delayAfterApply}s wave delay`
+                      : `step ${i}: ${previous.succeedsWhen} (first checked after the ${previous.delayAfterApply}s wave delay that follows its apply, then at each controller re-check)`,
+            succeedsWhen: stepGoal(gates, group.tasks),
+        });
     });
     return { steps, onFailure: ordered.filter((t) => t.phase === "SyncFail"), skipped };
 }

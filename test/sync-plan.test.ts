@@ -6,6 +6,15 @@ import { buildWorkload, workloadObjects } from "../manifests";
 import { loadRuntimeScripts } from "../runtime";
 import { validSpec } from "./helpers/specs";
 
+// The apiVersion decides the health check (gitops-engine keys them by group and kind).
+const apiVersionOf: Record<string, string> = {
+    Job: "batch/v1",
+    Deployment: "apps/v1",
+    StatefulSet: "apps/v1",
+    DaemonSet: "apps/v1",
+    ReplicaSet: "apps/v1",
+};
+
 function obj(
     kind: string,
     name: string,
@@ -13,7 +22,7 @@ function obj(
     extra: Partial<KubeObject> = {},
 ): KubeObject {
     return {
-        apiVersion: kind === "Job" ? "batch/v1" : "v1",
+        apiVersion: apiVersionOf[kind] ?? "v1",
         kind,
         metadata: { name, namespace: "shop", annotations },
         ...extra,
@@ -170,7 +179,10 @@ describe("sync plan follows Argo CD's ordering", () => {
 
     it("waits for health between waves, and not after a last wave of plain resources (§3)", () => {
         const plan = planSync([obj("Job", "migrate", hook("PreSync", -1)), obj("Deployment", "app")]);
-        assert.equal(plan.steps[1].waitsFor, "step 1: Job migrate Complete, then 2s wave delay");
+        assert.equal(
+            plan.steps[1].waitsFor,
+            "step 1: Job migrate Complete (first checked after the 2s wave delay that follows its apply, then at each controller re-check)",
+        );
         assert.equal(plan.steps[1].succeedsWhen, "applied", "a last wave of non-hooks succeeds right after apply");
         const withPost = planSync([obj("Deployment", "app"), obj("Job", "smoke", hook("PostSync", 1))]);
         assert.match(withPost.steps[1].waitsFor, /Deployment app Healthy/);
