@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run engines: build the Pulumi CLI, its Node.js language host and the providers our
-# program uses from the Go module proxy, once per version, and link them into .engines/bin.
+# npm run engines: build the Pulumi CLI, its Node.js language host, the providers our
+# program uses and a Kubernetes control plane (kube-apiserver, kube-controller-manager,
+# kube-scheduler, etcd) from the Go module proxy, once per version, and link them into .engines/bin.
 #
 # Each binary is built from a wrapper module in this directory (go.mod and go.sum pin every
 # module; nothing else is fetched) into a cache keyed by the binary's name, its version and
@@ -85,6 +86,19 @@ if [ -d "$here/stand-ins/cmd" ]; then
     build pulumi-resource-postgresql stand-ins 3.18.1 ./cmd/pulumi-resource-postgresql
     build pulumi-resource-random stand-ins 4.21.2 ./cmd/pulumi-resource-random
 fi
+
+# The throwaway control plane of e2e/control-plane.test.ts: the API server, the Job and
+# Deployment controllers and the scheduler from k8s.io/kubernetes (kube/: its staging modules
+# replaced by their published versions), and etcd. The version flags are not cosmetic: without
+# them the server reports v0.0.0 and the kubernetes provider refuses it (minimum v1.13).
+for name in kube-apiserver kube-controller-manager kube-scheduler; do
+    build "$name" kube v1.36.3 "k8s.io/kubernetes/cmd/$name" \
+        k8s.io/component-base/version.gitVersion=v1.36.3 \
+        k8s.io/component-base/version.gitMajor=1 \
+        k8s.io/component-base/version.gitMinor=36 \
+        k8s.io/component-base/version.gitTreeState=clean
+done
+build etcd etcd v3.6.16 go.etcd.io/etcd/server/v3
 
 echo "engines: $built built, the rest cached, in $((SECONDS - start_all))s; binaries in $bin:"
 ls -1 "$bin" | sed 's/^/  /'
