@@ -50,7 +50,8 @@ export class AppEnvironment extends pulumi.ComponentResource {
         this.spec = spec;
         // A library user's stack named "mystack" gets prod's rules: say so, and how to choose another.
         if (args.spec.tier === undefined) {
-            pulumi.log.info(
+            // Fire-and-forget: the SDK delivers log messages in order before the program exits.
+            void pulumi.log.info(
                 `migrate-first: ${name}: ${tierOrigin(pulumi.getStack(), undefined, spec.preview !== undefined, "set spec.tier to")}`,
                 this,
             );

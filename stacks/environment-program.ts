@@ -19,6 +19,9 @@ const configDirectoryKey = {
     directoryFix: "set it with: pulumi config set --path 'migrate-first:migration.directory' <dir>, pointing it",
 } as const;
 
+// pulumi.log.* is fire-and-forget here (`void`): the SDK sends messages in order, keeps the
+// program alive until they are delivered, and its promise never rejects.
+
 function loadSpec(stack: string) {
     try {
         const config = {
@@ -29,7 +32,7 @@ function loadSpec(stack: string) {
         };
         const spec = specFromConfig(config);
         // Which tier, and why, is the first thing a preview says: a stack name alone can pick prod.
-        pulumi.log.info(`migrate-first: stack "${stack}": ${stackTierOrigin(config)}`);
+        void pulumi.log.info(`migrate-first: stack "${stack}": ${stackTierOrigin(config)}`);
         return spec;
     } catch (error) {
         // A RunError is shown without a stack trace: the message is the whole story.
@@ -44,7 +47,7 @@ async function verifiedImages(spec: EnvironmentSpec, last: StackState): Promise<
     try {
         return await readVerifiedImages(spec, last.migratorDatabaseUrl);
     } catch (error) {
-        pulumi.log.warn(
+        void pulumi.log.warn(
             `could not read the verified releases from ${spec.database.host}: ${error instanceof Error ? error.message : String(error)}; exporting the last known ones`,
         );
         return last.verifiedImages ?? [];
@@ -58,7 +61,7 @@ async function checkPromoted(spec: EnvironmentSpec): Promise<string | undefined>
     const source = await readStackState("promotion-source", from);
     const verdict = checkPromotion(spec.app.image, from, source.verifiedImages, spec.promotion.override);
     if (verdict.kind === "refused") throw new pulumi.RunError(verdict.message);
-    if (verdict.kind === "override") pulumi.log.warn(verdict.message);
+    if (verdict.kind === "override") void pulumi.log.warn(verdict.message);
     return verdict.kind === "override" ? spec.promotion.override : undefined;
 }
 
@@ -68,7 +71,7 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
     const config = new pulumi.Config("migrate-first"); // secrets: databaseAdminPassword, alertWebhookUrl
     const spec = loadSpec(stack);
     if (spec.tierReason !== undefined)
-        pulumi.log.warn(
+        void pulumi.log.warn(
             `migrate-first: stack "${stack}" runs as tier "${spec.tier}", below "${impliedTier(stack) ?? "prod"}" its name implies: ${spec.tierReason}`,
         );
     const last = await readStackState("last-release", stack);
@@ -77,7 +80,7 @@ export async function environmentProgram(): Promise<Record<string, unknown>> {
             ? undefined
             : { image: last.image, versions: last.migrationVersions };
     const migrations = await checkMigrations(spec, process.cwd(), { previous: shipped, ...configDirectoryKey });
-    migrations.warnings.forEach((warning) => pulumi.log.warn(warning));
+    for (const warning of migrations.warnings) void pulumi.log.warn(warning);
     if (migrations.errors.length > 0)
         throw new pulumi.RunError(migrationCheckMessage(migrations, "nothing was created"));
     const override = await checkPromoted(spec);

@@ -16,5 +16,5 @@ export function programConfigEntries(): Record<string, unknown> {
  */
 export function isProgramConfigSecret(key: string): boolean {
     const lookup: unknown = (runtimeConfig as Record<string, unknown>)["isConfigSecret"];
-    return typeof lookup === "function" ? Boolean(lookup(key)) : false;
+    return typeof lookup === "function" ? Boolean((lookup as (key: string) => unknown)(key)) : false;
 }

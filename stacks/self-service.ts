@@ -33,7 +33,7 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
             process.cwd(),
             await readShippedEnvironments("last-release", stack),
         );
-        checked.warnings.forEach((warning) => pulumi.log.warn(warning));
+        for (const warning of checked.warnings) void pulumi.log.warn(warning);
     } catch (error) {
         if (error instanceof SelfServiceError) throw new pulumi.RunError(error.message);
         throw error;
@@ -70,7 +70,7 @@ export async function selfServiceProgram(): Promise<Record<string, unknown>> {
             ? undefined
             : { tier: lowered.tier, implied: impliedTier(stack), reason: lowered.tierReason };
     if (tierOverride !== undefined)
-        pulumi.log.warn(
+        void pulumi.log.warn(
             `migrate-first: stack "${stack}" runs its environments as tier "${tierOverride.tier}", below "${tierOverride.implied ?? "prod"}" its name implies: ${tierOverride.reason}`,
         );
     return { environments, environmentCount: requested.length, tierOverride };

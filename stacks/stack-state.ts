@@ -28,7 +28,7 @@ export async function readStackState(resourceName: string, stack: string): Promi
         ),
     );
     const text = (details: pulumi.StackReferenceOutputDetails | undefined) => {
-        const value = details?.value ?? details?.secretValue;
+        const value: unknown = details?.value ?? details?.secretValue;
         return typeof value === "string" ? value : undefined;
     };
     return {
@@ -53,7 +53,7 @@ export async function readShippedEnvironments(
     });
     const details = await ref.getOutputDetails("environments");
     const shipped = new Map<string, ShippedRelease>();
-    const environments = details?.value;
+    const environments: unknown = details?.value;
     if (typeof environments !== "object" || environments === null) return shipped;
     for (const [key, value] of Object.entries(environments as Record<string, unknown>)) {
         const entry = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
