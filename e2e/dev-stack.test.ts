@@ -88,7 +88,7 @@ describe("the dev stack, with the real Pulumi engine", function () {
         await project.must(["up", "--yes", "--skip-preview", "--expect-no-changes", "--stack", "dev"]);
     });
 
-    it("renders the Application and NetworkPolicies exactly as `npm run render` writes them", async () => {
+    it("renders the Application and NetworkPolicies exactly as `npm run render` writes them", () => {
         const out = join(project.home, "render-cli");
         const render = project.tool("render", ["--stack", "dev", "--out", out, "--quiet"]);
         assert.equal(render.status, 0, render.stderr);

@@ -45,7 +45,8 @@ describe("AppEnvironment under the Pulumi mock runtime", () => {
         const schema = one(resources, "postgresql:index/schema:Schema");
         assert.deepEqual([schema.inputs.name, schema.inputs.owner], ["app", "shop_migrator"]);
         const grants = ofType(resources, "postgresql:index/grant:Grant").map(
-            (g) => `${g.inputs.role} ${g.inputs.objectType} ${(g.inputs.privileges as string[]).join(",")}`,
+            (g) =>
+                `${String(g.inputs.role)} ${String(g.inputs.objectType)} ${(g.inputs.privileges as string[]).join(",")}`,
         );
         assert.deepEqual(grants.sort(), [
             "public database ",
@@ -56,7 +57,7 @@ describe("AppEnvironment under the Pulumi mock runtime", () => {
             "shop_migrator database CONNECT,CREATE,TEMPORARY",
         ]);
         const defaults = ofType(resources, "postgresql:index/defaultPrivileges:DefaultPrivileges").map(
-            (d) => `${d.inputs.owner}->${d.inputs.role} ${d.inputs.objectType}`,
+            (d) => `${String(d.inputs.owner)}->${String(d.inputs.role)} ${String(d.inputs.objectType)}`,
         );
         assert.deepEqual(
             defaults.sort(),

@@ -64,7 +64,7 @@ describe("render CLI", function () {
                 "Deployment",
                 "Job",
                 "Job",
-                ...Array(6).fill("NetworkPolicy"),
+                ...Array<string>(6).fill("NetworkPolicy"),
                 "Application",
             ],
         );
@@ -163,7 +163,7 @@ describe("render CLI", function () {
         try {
             const bad =
                 "config:\n  migrate-first:app:\n    name: shop\n    image: myapp/api\n  migrate-first:database:\n    port: 0\n  migrate-first:migration:\n    mode: command\n    command: [migrate]\n  migrate-first:delivery: direct\n";
-            require("fs").writeFileSync(join(dir, "Pulumi.qa.yaml"), bad);
+            writeFileSync(join(dir, "Pulumi.qa.yaml"), bad);
             const { code, stderr } = render("--dir", dir, "--stack", "qa", "--out", join(dir, "out"));
             assert.equal(code, 1);
             assert.match(stderr, /the spec for Pulumi\.qa\.yaml has 3 problems; nothing was created/);

@@ -60,7 +60,7 @@ export class PulumiProject {
             ([, value]) => typeof value === "object" && value !== null && "secure" in value,
         );
         const entries = Object.fromEntries([
-            ...Object.entries(config).map(([key, value]) => [`${namespace}:${key}`, value]),
+            ...Object.entries(config).map(([key, value]): [string, unknown] => [`${namespace}:${key}`, value]),
             ...secrets,
         ]);
         writeFileSync(file, stringify({ ...before, config: entries }));

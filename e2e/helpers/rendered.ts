@@ -33,7 +33,8 @@ export function textOfTree(dir: string): string {
 }
 
 export function objectKey(object: KubeObject): string {
-    return `${String(object.kind)}/${String(object.metadata?.namespace ?? "")}/${String(object.metadata?.name)}`;
+    const namespace: unknown = object.metadata?.namespace ?? "";
+    return `${String(object.kind)}/${String(namespace)}/${String(object.metadata?.name)}`;
 }
 
 /** The object without what the provider adds to what the program gave it. */

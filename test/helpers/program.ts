@@ -39,13 +39,14 @@ export async function runProgram(
     const logs: string[] = [];
     const log = pulumi.log as { info: LogFunction; warn: LogFunction };
     const { info, warn } = log;
-    log.info = async (message) => void logs.push(`info: ${message}`);
-    log.warn = async (message) => void logs.push(`warn: ${message}`);
+    log.info = (message) => Promise.resolve(void logs.push(`info: ${message}`));
+    log.warn = (message) => Promise.resolve(void logs.push(`warn: ${message}`));
     try {
         const resources = await registered(
             async () => {
                 delete require.cache[programPath];
                 try {
+                    // eslint-disable-next-line @typescript-eslint/no-require-imports -- reloaded fresh for each run (its cache entry is deleted above), as Pulumi loads a program: by require
                     const program = require(programPath) as () => Promise<Record<string, unknown>>;
                     outputs = await program();
                 } catch (e) {

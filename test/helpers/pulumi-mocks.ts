@@ -30,8 +30,8 @@ interface Wire {
 }
 const wire = new Map<string, Wire>();
 const monitor = MockMonitor.prototype as unknown as {
-    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
-    newUrn(parent: string, type: string, name: string): string;
+    registerResource: (this: unknown, req: RegisterRequest, callback: unknown) => Promise<void>;
+    newUrn: (this: unknown, parent: string, type: string, name: string) => string;
 };
 const register = monitor.registerResource;
 monitor.registerResource = function (req, callback) {
@@ -62,11 +62,12 @@ export async function registered(
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                const inputs = args.inputs as Record<string, unknown>;
                 const sent = wire.get(`${args.type}::${args.name}`);
                 seen.push({
                     type: args.type,
                     name: args.name,
-                    inputs: args.inputs,
+                    inputs,
                     options: {
                         provider: args.provider,
                         protect: sent?.protect ?? false,
@@ -77,7 +78,7 @@ export async function registered(
                 });
                 // A StackReference reads the outputs of the stack it names ("org/project/stack"); none if never deployed.
                 if (args.type === "pulumi:pulumi:StackReference") {
-                    const stack = String(args.inputs.name);
+                    const stack = String(inputs.name);
                     return {
                         id: stack,
                         state: { name: stack, outputs: opts.stackOutputs?.[stack] ?? {}, secretOutputNames: [] },
@@ -86,11 +87,11 @@ export async function registered(
                 // What the providers would compute: a password for RandomPassword.
                 const computed =
                     args.type === "random:index/randomPassword:RandomPassword"
-                        ? { result: `pw-${args.name}-${"x".repeat(Number(args.inputs.length ?? 16))}` }
+                        ? { result: `pw-${args.name}-${"x".repeat(Number(inputs.length ?? 16))}` }
                         : {};
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+                return { id: `${args.name}-id`, state: { ...inputs, ...computed } };
             },
-            call: (args) => args.inputs,
+            call: (args) => args.inputs as Record<string, unknown>,
         },
         "migrate-first",
         opts.stack ?? "dev",
