@@ -2,11 +2,7 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import type {
-    PolicyResource,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-} from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import type { Checked } from "../policy/checks";
 import {
     applicationProblems,
@@ -32,23 +28,63 @@ const as = (type: string, object: object, name = "r"): Checked => ({
 });
 const migrate = () => as(types.job, workload.migrate, "migrate");
 const deployment = () => as(types.deployment, workload.deployment, "app");
-// Fixtures are edited in place, path by path; typing every Kubernetes shape here would say nothing more.
-type Mutable = Record<string, any>;
-const edit = (r: Checked, change: (props: Mutable) => void): Checked => {
-    const props = JSON.parse(JSON.stringify(r.props)) as Mutable;
-    change(props);
+// Fixtures are edited path by path on a copy; typing every Kubernetes shape here would say nothing more.
+// A path that is not there fails the test, as it would have with the object's own properties.
+type Path = readonly (string | number)[];
+type Node = Record<string | number, unknown>;
+interface Editor {
+    set(path: Path, value: unknown): void;
+    remove(path: Path): void;
+    push(path: Path, ...items: unknown[]): void;
+    /** The paths of the array's items. */
+    items(path: Path): Path[];
+}
+function nodeAt(root: unknown, path: Path): Node {
+    const node = path.reduce<unknown>((parent, key) => {
+        if (typeof parent !== "object" || parent === null) throw new TypeError(`${path.join(".")}: no such path`);
+        return (parent as Node)[key];
+    }, root);
+    if (typeof node !== "object" || node === null) throw new TypeError(`${path.join(".")}: not an object`);
+    return node as Node;
+}
+function parentOf(root: unknown, path: Path): [Node, string | number] {
+    const key = path.at(-1);
+    if (key === undefined) throw new TypeError("an empty path");
+    return [nodeAt(root, path.slice(0, -1)), key];
+}
+function arrayAt(root: unknown, path: Path): unknown[] {
+    const array = nodeAt(root, path);
+    if (!Array.isArray(array)) throw new TypeError(`${path.join(".")}: not an array`);
+    return array;
+}
+const edit = (r: Checked, change: (props: Editor) => void): Checked => {
+    const props = JSON.parse(JSON.stringify(r.props)) as Record<string, unknown>;
+    change({
+        set: (path, value) => {
+            const [node, key] = parentOf(props, path);
+            node[key] = value;
+        },
+        remove: (path) => {
+            const [node, key] = parentOf(props, path);
+            delete node[key];
+        },
+        push: (path, ...items) => void arrayAt(props, path).push(...items),
+        items: (path) => arrayAt(props, path).map((_, i) => [...path, i]),
+    });
     return { ...r, props };
 };
-const podOf = (props: Mutable) => props.spec.template.spec as Mutable;
+const pod = ["spec", "template", "spec"] as const;
+const container = [...pod, "containers", 0] as const;
+const tierLabel = ["metadata", "labels", "migrate-first.dev/tier"] as const;
 
 describe("the policy pack's rules, each both ways", () => {
     it("migration-job: backoffLimit 0, a deadline, restartPolicy Never, BeforeHookCreation", () => {
         assert.deepEqual(migrationJobProblems(migrate()), []);
         const bad = edit(migrate(), (p) => {
-            p.spec.backoffLimit = 6;
-            delete p.spec.activeDeadlineSeconds;
-            p.spec.template.spec.restartPolicy = "OnFailure";
-            p.metadata.annotations["argocd.argoproj.io/hook-delete-policy"] = "HookSucceeded";
+            p.set(["spec", "backoffLimit"], 6);
+            p.remove(["spec", "activeDeadlineSeconds"]);
+            p.set([...pod, "restartPolicy"], "OnFailure");
+            p.set(["metadata", "annotations", "argocd.argoproj.io/hook-delete-policy"], "HookSucceeded");
         });
         const problems = migrationJobProblems(bad);
         assert.equal(problems.length, 4);
@@ -68,10 +104,13 @@ describe("the policy pack's rules, each both ways", () => {
         );
         const url = "postgresql://shop_app:hunter2@db:5432/shop";
         const leaky = edit(deployment(), (p) => {
-            const c = podOf(p).containers[0];
-            c.env.push({ name: "DATABASE_URL", value: url }, { name: "DB_PASSWORD", value: "hunter2" });
-            c.args = ["--db", url];
-            c.envFrom = [{ secretRef: { name: "db-credentials" } }];
+            p.push(
+                [...container, "env"],
+                { name: "DATABASE_URL", value: url },
+                { name: "DB_PASSWORD", value: "hunter2" },
+            );
+            p.set([...container, "args"], ["--db", url]);
+            p.set([...container, "envFrom"], [{ secretRef: { name: "db-credentials" } }]);
         });
         assert.match(
             credentialProblems(leaky).join("\n"),
@@ -91,12 +130,11 @@ describe("the policy pack's rules, each both ways", () => {
         for (const object of [workload.deployment, workload.migrate, workload.smoke, workload.syncFail])
             assert.deepEqual(podProblems(as(types.job, object), "prod"), [], object.metadata?.name);
         const loose = edit(deployment(), (p) => {
-            const c = podOf(p).containers[0];
-            delete c.securityContext;
-            delete c.resources.limits;
-            c.image = "ghcr.io/acme/shop:latest";
-            podOf(p).hostNetwork = true;
-            delete p.metadata.labels["migrate-first.dev/tier"];
+            p.remove([...container, "securityContext"]);
+            p.remove([...container, "resources", "limits"]);
+            p.set([...container, "image"], "ghcr.io/acme/shop:latest");
+            p.set([...pod, "hostNetwork"], true);
+            p.remove(tierLabel);
         });
         const problems = podProblems(loose, "prod").join("\n");
         for (const expected of [
@@ -108,14 +146,14 @@ describe("the policy pack's rules, each both ways", () => {
         ])
             assert.match(problems, expected);
         const devLabelled = edit(deployment(), (p) => {
-            podOf(p).containers[0].image = "ghcr.io/acme/shop:main";
+            p.set([...container, "image"], "ghcr.io/acme/shop:main");
         });
         assert.deepEqual(
             podProblems(devLabelled, "prod"),
             [],
             "the object's tier label (dev) wins over the pack's default",
         );
-        const unlabelled = edit(devLabelled, (p) => delete p.metadata.labels["migrate-first.dev/tier"]);
+        const unlabelled = edit(devLabelled, (p) => p.remove(tierLabel));
         assert.match(podProblems(unlabelled, "prod").join(), /has the tag "main", which can move/);
     });
 
@@ -123,8 +161,8 @@ describe("the policy pack's rules, each both ways", () => {
         const app = as(types.application, application(validSpec()));
         assert.deepEqual(applicationProblems(app), []);
         const bare = edit(app, (p) => {
-            delete p.metadata.finalizers;
-            delete p.spec.destination.namespace;
+            p.remove(["metadata", "finalizers"]);
+            p.remove(["spec", "destination", "namespace"]);
         });
         assert.match(
             applicationProblems(bare).join("\n"),
@@ -141,19 +179,22 @@ describe("the policy pack's rules, each both ways", () => {
             /Deployment shop reads a database URL, but no migration Job in namespace shop runs its image ghcr\.io\/acme\/shop:v1\.2\.0/,
         );
         const otherImage = edit(migrate(), (p) => {
-            for (const c of [...podOf(p).initContainers, ...podOf(p).containers]) c.image = "ghcr.io/acme/other:v1";
+            for (const c of [...p.items([...pod, "initContainers"]), ...p.items([...pod, "containers"])])
+                p.set([...c, "image"], "ghcr.io/acme/other:v1");
         });
         assert.equal(
             schemaFirstProblems([deployment(), otherImage], never).length,
             1,
             "another image is not this code's schema",
         );
-        const sameWave = edit(migrate(), (p) => (p.metadata.annotations["argocd.argoproj.io/sync-wave"] = "0"));
+        const sameWave = edit(migrate(), (p) =>
+            p.set(["metadata", "annotations", "argocd.argoproj.io/sync-wave"], "0"),
+        );
         assert.match(
             schemaFirstProblems([deployment(), sameWave], never)[0]?.problem ?? "",
             /runs its image but not before it/,
         );
-        const direct = edit(migrate(), (p) => (p.metadata.annotations = {}));
+        const direct = edit(migrate(), (p) => p.set(["metadata", "annotations"], {}));
         assert.deepEqual(
             schemaFirstProblems([deployment(), direct], (d, j) => d.name === "app" && j.name === "migrate"),
             [],
