@@ -33,6 +33,7 @@ async function child(count: number): Promise<void> {
         const started = process.hrtime.bigint();
         const resources = await registered(
             async () => {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as Pulumi loads a program: by require, inside the mock runtime, and timed
                 outputs = await (require(programPath) as () => Promise<Record<string, unknown>>)();
             },
             { stack: "platform", config, secretKeys: ["migrate-first:databaseAdminPassword"] },
