@@ -1,5 +1,6 @@
 import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
+import { rewriteForm } from "./rewrite-forms";
 import { list, names, obj, relname, str, unwrap } from "./tree";
 import { isSerial, typeName, typeStyle } from "./type-style";
 import { nonVolatileProofFails } from "./volatility";
@@ -178,8 +179,12 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
                         what: `DETACH PARTITION ... CONCURRENTLY inside the runner's transaction`,
                     });
                 break;
-            default:
+            default: {
+                const rewrite = rewriteForm(cmd);
+                if (rewrite !== undefined && !context.createdTables.has(table))
+                    hits.push({ rule: "ban-table-rewrite", what: `${rewrite} (${table})` });
                 break;
+            }
         }
     }
     return hits;

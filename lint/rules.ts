@@ -186,6 +186,15 @@ export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
             "AccessExclusiveLock",
         ),
         rule(
+            "ban-table-rewrite",
+            "error",
+            "blocking",
+            "migrate-first: the rewrite forms of ALTER TABLE in Postgres's tablecmds.c (SET LOGGED/UNLOGGED, SET ACCESS METHOD, SET EXPRESSION) and SET TABLESPACE",
+            "the table is rewritten or copied row by row under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole copy",
+            "create a new table in the wanted form, fill it in batches and switch over in a later release; or run it outside the migrations in a maintenance window",
+            "AccessExclusiveLock",
+        ),
+        rule(
             "ban-vacuum-full",
             "error",
             "blocking",

@@ -25,6 +25,10 @@ CREATE TABLE p1 PARTITION OF pt FOR VALUES FROM (0) TO (100);
 CREATE MATERIALIZED VIEW m AS SELECT id FROM t;
 CREATE UNIQUE INDEX m_id ON m (id);
 CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE UNLOGGED TABLE ul (id bigint);
+INSERT INTO ul SELECT g FROM generate_series(1, 1000) g;
+CREATE TABLE g (id bigint, a int, d bigint GENERATED ALWAYS AS (a * 2) STORED);
+INSERT INTO g (id, a) SELECT g, g FROM generate_series(1, 1000) g;
 CREATE FUNCTION user_token() RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN md5(random()::text); END $$;
 `;
 
@@ -138,6 +142,36 @@ const cases: LockCase[] = [
         flagged: "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
         safe: "ALTER TABLE t VALIDATE CONSTRAINT t_a_positive",
     },
+    {
+        rule: "ban-table-rewrite",
+        on: "ul",
+        flagged: "ALTER TABLE ul SET LOGGED",
+        safe: "CREATE TABLE ul_new AS SELECT * FROM ul WHERE id <= 100",
+    },
+    {
+        rule: "ban-table-rewrite",
+        on: "k",
+        flagged: "ALTER TABLE k SET UNLOGGED",
+        safe: "CREATE UNLOGGED TABLE k_new AS SELECT * FROM k WHERE id <= 100",
+    },
+    {
+        rule: "ban-table-rewrite",
+        on: "t",
+        flagged: "ALTER TABLE t SET ACCESS METHOD heap",
+        safe: "CREATE TABLE t_new AS SELECT * FROM t WHERE id <= 100",
+    },
+    {
+        rule: "ban-table-rewrite",
+        on: "g",
+        flagged: "ALTER TABLE g ALTER COLUMN d SET EXPRESSION AS (a * 3)",
+        safe: "UPDATE g SET a = a WHERE id <= 100",
+    },
+    {
+        rule: "ban-table-rewrite",
+        on: "t",
+        flagged: "ALTER TABLE t SET TABLESPACE pg_default",
+        safe: "CREATE TABLE t_new AS SELECT * FROM t WHERE id <= 100",
+    },
     { rule: "ban-vacuum-full", on: "t", flagged: "VACUUM FULL t", safe: "VACUUM t" },
     { rule: "ban-cluster", on: "t", flagged: "CLUSTER t USING t_a", safe: "ANALYZE t" },
     {
@@ -216,6 +250,22 @@ describe("blocking rules take the lock they claim, on a real Postgres; the safe 
             .sort();
         assert.deepEqual([...new Set(cases.map((c) => c.rule))].sort(), claimed);
     });
+
+    // The rewrite forms give the table new storage (core Postgres has one table access method
+    // and one writable tablespace, so SET ACCESS METHOD and SET TABLESPACE are proven by lock only).
+    for (const [table, sql] of [
+        ["ul", "ALTER TABLE ul SET LOGGED"],
+        ["k", "ALTER TABLE k SET UNLOGGED"],
+        ["g", "ALTER TABLE g ALTER COLUMN d SET EXPRESSION AS (a * 3)"],
+    ]) {
+        it(`ban-table-rewrite: ${sql} rewrites ${table}`, () => {
+            const [before, after] = runSql(
+                admin,
+                `BEGIN; SELECT pg_relation_filenode('${table}'); ${sql}; SELECT pg_relation_filenode('${table}'); ROLLBACK;`,
+            ).split("\n");
+            assert.notEqual(after, before);
+        });
+    }
 
     for (const c of cases) {
         it(`${c.rule}: ${rules[c.rule]?.lock}${c.safe === undefined ? "" : ", and the safe form weaker"} (${c.flagged})`, async () => {
