@@ -85,6 +85,11 @@ const cases: [string, string, string][] = [
         "ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
         "ALTER TABLE t ADD CONSTRAINT a_not_null CHECK (a IS NOT NULL) NOT VALID;",
     ],
+    [
+        "ban-table-rewrite",
+        "ALTER TABLE t SET LOGGED;",
+        "CREATE UNLOGGED TABLE n (id bigint);\nALTER TABLE n SET LOGGED;",
+    ],
     ["ban-vacuum-full", "VACUUM FULL t;", "VACUUM t;"],
     ["ban-cluster", "CLUSTER t USING i;", "ANALYZE t;"],
     ["ban-lock-table", "LOCK TABLE t;", "ALTER TABLE t ADD COLUMN x bigint;"],
