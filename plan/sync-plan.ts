@@ -27,6 +27,8 @@ export interface PlanOptions {
     readonly startedAt?: Date | number;
     /** "group/Kind" keys (`*` wildcards) the Argo CD instance's `resource.customizations` give a health check. @default [] */
     readonly healthChecks?: readonly string[];
+    /** A sync that runs no hooks: a selective sync, or the "apply" strategy (argo-cd controller/sync.go). @default false */
+    readonly skipHooks?: boolean;
 }
 
 /** One sync task: an object in one phase (ge: one task per phase). */
@@ -66,8 +68,10 @@ export interface SyncPlan {
     readonly steps: readonly SyncStep[];
     /** SyncFail hooks: applied together, without waves, only when a step fails; each hook is waited on. */
     readonly onFailure: readonly SyncTask[];
-    /** Objects with no sync task (Skip, or only non-engine hooks such as PreDelete). */
+    /** Objects with no sync task (Skip, only non-engine hooks such as PreDelete, or any hook when hooks are skipped). */
     readonly skipped: readonly { readonly kind: string; readonly name: string }[];
+    /** More than one (phase, wave), SyncFail hooks included: then resources, not only hooks, are health-checked (ge: syncTasks.multiStep). */
+    readonly multiStep: boolean;
 }
 
 interface Draft extends OrderedTask {
@@ -91,7 +95,10 @@ function draftTasks(objects: readonly KubeObject[], options: PlanOptions) {
         const annotations = object.metadata?.annotations ?? {};
         const where = placement(annotations);
         const given = object.metadata?.name ?? "";
-        if (where.phases.length === 0) skipped.push({ kind: object.kind, name: given });
+        if (where.phases.length === 0 || (where.hook && options.skipHooks === true)) {
+            skipped.push({ kind: object.kind, name: given });
+            continue;
+        }
         const gvk = groupKind(object);
         for (const phase of where.phases) {
             // Only hooks are named: a plain resource without a name stays unnamed (and fails to apply).
@@ -188,5 +195,5 @@ export function planSync(objects: readonly KubeObject[], options: PlanOptions = 
             succeedsWhen: stepGoal(gates, group.tasks),
         });
     });
-    return { steps, onFailure: ordered.filter((t) => t.phase === "SyncFail"), skipped };
+    return { steps, onFailure: ordered.filter((t) => t.phase === "SyncFail"), skipped, multiStep };
 }
