@@ -191,7 +191,7 @@ export function planSync(objects: readonly KubeObject[], options: PlanOptions = 
                     ? "dry-run of every object succeeds"
                     : previous.gates.length === 0
                       ? `step ${i}: applied, then the ${previous.delayAfterApply}s wave delay`
-                      : `step ${i}: ${previous.succeedsWhen} (first checked after the ${previous.delayAfterApply}s wave delay that follows its apply, then at each controller re-check)`,
+                      : `step ${i}: ${previous.succeedsWhen}; first checked after the ${previous.delayAfterApply}s wave delay that follows its apply, then at each controller re-check`,
             succeedsWhen: stepGoal(gates, group.tasks),
         });
     });

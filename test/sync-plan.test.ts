@@ -181,7 +181,7 @@ describe("sync plan follows Argo CD's ordering", () => {
         const plan = planSync([obj("Job", "migrate", hook("PreSync", -1)), obj("Deployment", "app")]);
         assert.equal(
             plan.steps[1].waitsFor,
-            "step 1: Job migrate Complete (first checked after the 2s wave delay that follows its apply, then at each controller re-check)",
+            "step 1: Job migrate Complete; first checked after the 2s wave delay that follows its apply, then at each controller re-check",
         );
         assert.equal(plan.steps[1].succeedsWhen, "applied", "a last wave of non-hooks succeeds right after apply");
         const withPost = planSync([obj("Deployment", "app"), obj("Job", "smoke", hook("PostSync", 1))]);
