@@ -1,4 +1,5 @@
 import { loadModule, parseSync, scanSync } from "libpg-query";
+import { blankCopyData } from "./copy-data";
 
 /** A parse-tree node as libpg_query gives it: `{ NodeType: { ...fields } }`. */
 export type Node = Readonly<Record<string, unknown>>;
@@ -96,7 +97,8 @@ export function identifierBytes(token: string): number {
 }
 
 /** Parses a whole file with the real Postgres parser (libpg_query, Postgres 18). Call loadParser() first. */
-export function parseStatements(sql: string): ParseResult {
+export function parseStatements(text: string): ParseResult {
+    const sql = blankCopyData(text);
     const bytes = Buffer.from(sql, "utf8");
     let raw: RawStatement[];
     try {

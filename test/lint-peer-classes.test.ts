@@ -99,6 +99,36 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
         });
     });
 
+    describe("psql input the runner accepts parses", () => {
+        const data = "1\t\\N\n2\tit's; -- not SQL\n3\t$$ /* nor this\n\\.\n";
+        it("COPY ... FROM STDIN with inline data lints, and the statements after it keep their lines", () => {
+            const report = lintFile(
+                "0002_seed.sql",
+                `CREATE TABLE t (a bigint, b text);\nCOPY t (a, b) FROM stdin;\n${data}CREATE INDEX i ON users (a);\n`,
+            );
+            assert.deepEqual(
+                report.findings.map((f) => [f.rule, f.line]),
+                [["require-concurrent-index-creation", 7]],
+            );
+            assert.deepEqual(
+                report.statements.map((s) => [s.type, s.line]),
+                [
+                    ["CreateStmt", 1],
+                    ["CopyStmt", 2],
+                    ["IndexStmt", 7],
+                ],
+            );
+        });
+        it("reads COPY ... FROM STDIN in any case, with options, and data to the end of the file", () => {
+            assert.deepEqual(firing(`copy t from STDIN with (format csv);\n1,"a;b"\n`), []);
+            assert.deepEqual(firing(`COPY t FROM STDIN; -- seed\n${data}COPY t FROM STDIN;\n${data}`), []);
+        });
+        it("leaves a COPY ... FROM a file, and data-looking SQL in strings, to the parser", () => {
+            assert.deepEqual(firing("COPY t FROM '/tmp/x';\nSELECT 'COPY t FROM STDIN;';\n"), []);
+            assert.ok(firing("SELECT 'COPY t FROM STDIN;';\n1\tx\n").includes("syntax-error"));
+        });
+    });
+
     describe("advice is valid SQL", () => {
         it("REINDEX SYSTEM is not told to add CONCURRENTLY, which Postgres refuses for system catalogs", () => {
             const [finding] = lintFile("0002_reindex.sql", "REINDEX SYSTEM;").findings;
