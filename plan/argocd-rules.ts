@@ -96,13 +96,14 @@ export function placement(annotations: Readonly<Record<string, string>>): Placem
 }
 
 /** Group and kind as Go's unstructured GroupVersionKind() reads them: an apiVersion with two slashes gives neither. */
-export function groupKind(object: { readonly apiVersion: string; readonly kind: string }): {
+export function groupKind(object: { readonly apiVersion?: string; readonly kind: string }): {
     group: string;
     kind: string;
 } {
-    const slashes = object.apiVersion.split("/").length - 1;
-    if (object.apiVersion === "" || object.apiVersion === "/" || slashes === 0) return { group: "", kind: object.kind };
-    if (slashes === 1) return { group: object.apiVersion.split("/")[0], kind: object.kind };
+    const apiVersion = object.apiVersion ?? "";
+    const slashes = apiVersion.split("/").length - 1;
+    if (apiVersion === "" || apiVersion === "/" || slashes === 0) return { group: "", kind: object.kind };
+    if (slashes === 1) return { group: apiVersion.split("/")[0], kind: object.kind };
     return { group: "", kind: "" };
 }
 

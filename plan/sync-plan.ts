@@ -6,8 +6,10 @@ import { orderTasks } from "./task-order";
 
 /** The fields of a Kubernetes object the sync order depends on. */
 export interface KubeObject {
-    readonly apiVersion: string;
-    readonly kind: string;
+    /** Missing reads as "" (the core group), as in Go's unstructured objects. */
+    readonly apiVersion?: string;
+    /** Missing reads as "", an unlisted kind. */
+    readonly kind?: string;
     readonly metadata?: {
         readonly name?: string;
         readonly generateName?: string;
@@ -95,11 +97,12 @@ function draftTasks(objects: readonly KubeObject[], options: PlanOptions) {
         const annotations = object.metadata?.annotations ?? {};
         const where = placement(annotations);
         const given = object.metadata?.name ?? "";
+        const kind = object.kind ?? "";
         if (where.phases.length === 0 || (where.hook && options.skipHooks === true)) {
-            skipped.push({ kind: object.kind, name: given });
+            skipped.push({ kind, name: given });
             continue;
         }
-        const gvk = groupKind(object);
+        const gvk = groupKind({ apiVersion: object.apiVersion, kind });
         for (const phase of where.phases) {
             // Only hooks are named: a plain resource without a name stays unnamed (and fails to apply).
             const name =
@@ -109,7 +112,7 @@ function draftTasks(objects: readonly KubeObject[], options: PlanOptions) {
             drafts.push({
                 phase,
                 wave: wave(annotations),
-                kind: object.kind,
+                kind,
                 name,
                 namespace: object.metadata?.namespace || (options.namespace ?? ""),
                 group: gvk.group,
