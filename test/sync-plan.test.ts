@@ -189,6 +189,80 @@ describe("sync plan follows Argo CD's ordering", () => {
         assert.equal(planSync([obj("Deployment", "app")]).steps[0].succeedsWhen, "applied", "one wave: no health wait");
     });
 
+    // Every kind gitops-engine's pkg/health checks, a few Argo CD checks with its shipped health.lua,
+    // and what each must reach; a kind without a check (ConfigMap, Secret) is done once applied (§7).
+    const checked: [string, string, string, unknown?][] = [
+        ["batch/v1", "Job", "Complete"],
+        ["v1", "Pod", "Healthy (running and ready)"],
+        ["v1", "Pod", "Succeeded", { restartPolicy: "Never" }],
+        ["v1", "Service", "Healthy (the load balancer has an address)", { type: "LoadBalancer" }],
+        ["v1", "Service", "Healthy (at once: not a LoadBalancer)"],
+        ["v1", "PersistentVolumeClaim", "Bound"],
+        ["networking.k8s.io/v1", "Ingress", "Healthy (the load balancer has an address)"],
+        ["extensions/v1beta1", "Ingress", "Healthy (the load balancer has an address)"],
+        ["apps/v1", "Deployment", "Healthy (every replica updated and available)"],
+        ["apps/v1", "StatefulSet", "Healthy (every replica ready and updated)"],
+        ["apps/v1", "DaemonSet", "Healthy (every scheduled pod updated and available)"],
+        ["apps/v1", "ReplicaSet", "Healthy (every replica available)"],
+        ["autoscaling/v2", "HorizontalPodAutoscaler", "Healthy (able to scale)"],
+        ["apiregistration.k8s.io/v1", "APIService", "Available"],
+        ["argoproj.io/v1alpha1", "Workflow", "Succeeded"],
+        ["argoproj.io/v1alpha1", "Rollout", "Healthy (Argo CD's health.lua for argoproj.io/Rollout)"],
+        ["batch/v1", "CronJob", "Healthy (Argo CD's health.lua for batch/CronJob)"],
+        ["policy/v1", "PodDisruptionBudget", "Healthy (Argo CD's health.lua for policy/PodDisruptionBudget)"],
+        ["pkg.crossplane.io/v1", "Provider", "Healthy (Argo CD's health.lua for pkg.crossplane.io/Provider)"],
+    ];
+    for (const [apiVersion, kind, healthy, spec] of checked) {
+        it(`waits for ${apiVersion} ${kind} to be ${healthy} before the next wave (§7)`, () => {
+            const object: KubeObject = {
+                apiVersion,
+                kind,
+                metadata: { name: "x" },
+                ...(spec === undefined ? {} : { spec }),
+            };
+            const plan = planSync([object, obj("Job", "later", hook("PostSync"))]);
+            assert.deepEqual(
+                plan.steps[0].gates.map((t) => t.name),
+                ["x"],
+            );
+            assert.equal(plan.steps[0].succeedsWhen, `${kind} x ${healthy}`);
+            assert.match(plan.steps[1].waitsFor, new RegExp(`^step 1: ${kind} x `));
+        });
+    }
+
+    it("does not wait for kinds without a health check, nor for a group the check is not keyed by (§7)", () => {
+        const plan = planSync([
+            obj("ConfigMap", "c"),
+            obj("Secret", "s"),
+            { apiVersion: "acme.io/v1", kind: "Deployment", metadata: { name: "not-apps" } },
+            obj("Job", "later", hook("PostSync")),
+        ]);
+        assert.deepEqual(plan.steps[0].gates, []);
+        assert.equal(plan.steps[0].succeedsWhen, "applied");
+    });
+
+    it("waits for a hook of any kind with a health check, even in a one-step sync (§7)", () => {
+        const plan = planSync([
+            { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "hooked", annotations: hook("Sync") } },
+            obj("Deployment", "plain"),
+        ]);
+        assert.deepEqual(
+            plan.steps[0].gates.map((t) => t.name),
+            ["hooked"],
+        );
+    });
+
+    it("takes the instance's own health checks (resource.customizations), wildcards too", () => {
+        const plan = planSync([obj("ConfigMap", "c"), obj("Widget", "w"), obj("Job", "later", hook("PostSync"))], {
+            healthChecks: ["ConfigMap", "*/Widget"],
+        });
+        assert.deepEqual(
+            plan.steps[0].gates.map((t) => t.name),
+            ["c"],
+            "a core-group key has no group part: */Widget matches no v1 Widget",
+        );
+    });
+
     it("defaults hook delete policy to BeforeHookCreation and adds Helm's (§5)", () => {
         const plan = planSync([
             obj("Job", "none", hook("PreSync")),
