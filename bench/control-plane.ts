@@ -1,0 +1,39 @@
+// npm run bench (fourth part): the throwaway Kubernetes control plane of e2e/control-plane.test.ts
+// (etcd, kube-apiserver, kube-controller-manager, kube-scheduler from `npm run engines`): the time
+// until each component is ready on a cold start (new certificates, empty etcd; the first start
+// also reads the binaries from disk), and on a warm one (a restart on the same certificates and
+// etcd data), and how long a stop takes. Printed, never asserted.
+import { controlPlaneBinaries, requireControlPlane, startControlPlane } from "../e2e/helpers/control-plane";
+import { removeDir } from "../rehearsal/postgres";
+
+const seconds = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
+const row = (cells: string[]) =>
+    console.log(`    ${cells.map((c, i) => (i === 0 ? c.padEnd(34) : c.padStart(18))).join(" ")}`);
+
+async function main(): Promise<void> {
+    requireControlPlane();
+    const quiet = () => undefined;
+    console.log("control plane (k8s v1.36.3, etcd v3.6.16): seconds until each component is ready, and to stop");
+    row(["start", ...controlPlaneBinaries.map((name) => name.replace(/^kube-/, "")), "stop"]);
+    const measure = async (label: string, dir?: string, keepDir = false): Promise<string> => {
+        const cluster = await startControlPlane({ log: quiet, dir });
+        const stopping = Date.now();
+        await cluster.stop({ keepDir });
+        row([
+            label,
+            ...controlPlaneBinaries.map((name) => seconds(cluster.ready.get(name))),
+            seconds(Date.now() - stopping),
+        ]);
+        return cluster.dir;
+    };
+    const first = await measure("cold, first in this process", undefined, true);
+    await measure("cold, another new cluster");
+    await measure("warm, restart on the first's data", first, true);
+    await measure("warm, again", first);
+    removeDir(first);
+}
+
+main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+});
