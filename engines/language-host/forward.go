@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -14,8 +17,8 @@ import (
 )
 
 // host serves the LanguageRuntime service. Every RPC goes to the child unchanged (request, response
-// and error status as they are; unknown fields survive the round trip) except RunPlugin for policy
-// packs and a Handshake the child does not implement.
+// and error status as they are; unknown fields survive the round trip) except RunPlugin, which
+// the child does not implement, and a Handshake the child does not implement.
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 
@@ -41,20 +44,23 @@ func (h *host) Handshake(
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
 
-// RunPlugin runs policy packs here (policy.go) and passes every other kind of plugin to the child.
+// RunPlugin is done here for every kind: policy packs (policy.go) and the rest, e.g. a component
+// package's PulumiPlugin.yaml directory (plugin.go). The child cannot: v3.68.0 answers every
+// RunPlugin with "not supported".
 func (h *host) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
 	if req.GetKind() == string(apitype.AnalyzerPlugin) {
 		return runPolicyPack(req, server)
 	}
-	stream, err := h.child.RunPlugin(server.Context(), req)
-	if err != nil {
-		return err
-	}
-	return relay(stream.Recv, server.Send)
+	return runPlugin(req, server)
 }
 
+// InstallDependencies goes to the child (npm install), with one correction. After a successful
+// install, v3.68.0 requires node_modules in the directory itself; the current host (sdk/nodejs/npm,
+// Install) accepts one in the directory or any parent, as Node resolves modules. A package without
+// dependencies of its own, such as a component package in a subdirectory of the library that
+// serves it (pulumi-package/), gets none from npm, so only the current check passes it.
 func (h *host) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest,
 	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
@@ -63,7 +69,35 @@ func (h *host) InstallDependencies(
 	if err != nil {
 		return err
 	}
-	return relay(stream.Recv, server.Send)
+	err = relay(stream.Recv, server.Send)
+	if err == nil || !strings.Contains(status.Convert(err).Message(), nodeModulesMissing) {
+		return err
+	}
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetDirectory()
+	}
+	if dir == "" || searchup(dir, "node_modules") == "" {
+		return err
+	}
+	return server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: []byte("Finished installing dependencies\n\n")})
+}
+
+// nodeModulesMissing is how v3.68.0 words an install that left no node_modules in the directory.
+const nodeModulesMissing = "install reported success, but node_modules directory is missing"
+
+// searchup returns the first of dir and its parents that holds name, or "" (the upstream host's).
+func searchup(dir, name string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // relay sends each message of a server stream from the child on to the CLI, then ends with the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -43,6 +45,10 @@ func (f *fakeRuntime) InstallDependencies(
 		if err := server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: []byte(line)}); err != nil {
 			return err
 		}
+	}
+	if filepath.Base(req.GetDirectory()) == "no-dependencies" {
+		// What v3.68.0 says when npm had nothing to install into the directory itself.
+		return errors.New("npm install failed: npm install reported success, but node_modules directory is missing")
 	}
 	return nil
 }
@@ -151,21 +157,77 @@ func TestRelaysInstallDependenciesStream(t *testing.T) {
 	}
 }
 
-func TestRelaysRunPluginForOtherKindsWithTheFinalStatus(t *testing.T) {
-	client, fake := throughHost(t)
-	stream, err := client.RunPlugin(context.Background(), &pulumirpc.RunPluginRequest{Kind: "resource"})
+// installLines runs InstallDependencies through the host on dir and returns its stdout lines and
+// final status.
+func installLines(t *testing.T, client pulumirpc.LanguageRuntimeClient, dir string) ([]string, error) {
+	t.Helper()
+	stream, err := client.InstallDependencies(context.Background(), &pulumirpc.InstallDependenciesRequest{
+		Directory: dir,
+		Info:      &pulumirpc.ProgramInfo{RootDirectory: dir, ProgramDirectory: dir, EntryPoint: "."},
+		IsPlugin:  true,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := stream.Recv()
-	if err != nil || string(msg.GetStdout()) != "plugin resource" {
-		t.Fatalf("got %v, %v", msg, err)
+	var got []string
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return got, nil
+		}
+		if err != nil {
+			return got, err
+		}
+		got = append(got, string(msg.GetStdout()))
 	}
-	if _, err := stream.Recv(); status.Code(err) != codes.Aborted {
-		t.Fatalf("got %v, want the child's Aborted", err)
+}
+
+func TestInstallDependenciesAcceptsNodeModulesInAParent(t *testing.T) {
+	client, _ := throughHost(t)
+	root := t.TempDir()
+	dir := filepath.Join(root, "no-dependencies")
+	if err := os.MkdirAll(filepath.Join(root, "node_modules"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	if fake.runPluginCalls.Load() != 1 {
-		t.Fatalf("the child saw %d RunPlugin calls", fake.runPluginCalls.Load())
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := installLines(t, client, dir)
+	if err != nil {
+		t.Fatalf("got %v, want success: %s/node_modules serves the package", err, root)
+	}
+	if want := "installing|installed " + dir + "|Finished installing dependencies\n\n"; strings.Join(got, "|") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestInstallDependenciesKeepsTheErrorWithoutAnyNodeModules(t *testing.T) {
+	client, _ := throughHost(t)
+	dir := filepath.Join(t.TempDir(), "no-dependencies")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if searchup(dir, "node_modules") != "" {
+		t.Skipf("a parent of %s holds node_modules", dir)
+	}
+	if _, err := installLines(t, client, dir); err == nil || !strings.Contains(err.Error(), nodeModulesMissing) {
+		t.Fatalf("got %v, want the child's error", err)
+	}
+}
+
+func TestRunsOtherPluginKindsItself(t *testing.T) {
+	client, fake := throughHost(t)
+	// As for policy packs: the debugger refusal comes from our own path, so the child never saw it.
+	stream, err := client.RunPlugin(context.Background(), &pulumirpc.RunPluginRequest{Kind: "resource", AttachDebugger: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = stream.Recv()
+	if s := status.Convert(err); s.Code() != codes.Unimplemented || !strings.Contains(s.Message(), "debugger") {
+		t.Fatalf("got %v", err)
+	}
+	if fake.runPluginCalls.Load() != 0 {
+		t.Fatal("the resource RunPlugin reached the child")
 	}
 }
 

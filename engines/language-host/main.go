@@ -1,20 +1,24 @@
 // Command pulumi-language-nodejs is migrate-first's Node.js language host: the process the Pulumi CLI
-// starts to run a TypeScript program or a TypeScript policy pack.
+// starts to run a TypeScript program, a TypeScript policy pack or a Node.js component package.
 //
 // Why it exists. The real host lives in the module
 // github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3, which the Go module proxy we
 // build from refuses (403 for every pseudo-version). Older github.com/pulumi/pulumi/sdk/v3 releases
 // still carried the host as a package; the newest one the proxy serves is v3.68.0, and that host runs
-// programs fine under CLI v3.248.0. It cannot run policy packs: since CLI v3.221 the CLI starts a
-// policy pack through the language host's RunPlugin with kind "analyzer", and the v3.68.0 host answers
-// "not supported".
+// programs fine under CLI v3.248.0. It cannot run policy packs or component packages: since CLI v3.221
+// the CLI starts a policy pack through the language host's RunPlugin with kind "analyzer", and a
+// source-based plugin (a PulumiPlugin.yaml directory) through RunPlugin with kind "resource", and the
+// v3.68.0 host answers every RunPlugin with "not supported".
 //
 // What it does. It starts the v3.68.0 host as a child process with the same arguments, reads the port
 // the child prints, dials it, and forwards every LanguageRuntime RPC to it unchanged (forward.go),
-// except two:
+// except these:
 //   - RunPlugin with kind "analyzer" is done here, the way the current upstream host does it
 //     (policy.go): node runs @pulumi/pulumi/cmd/run-policy-pack from the pack directory, behind the
 //     SDK's policy proxy so the pack sees the stack's configuration.
+//   - RunPlugin of every other kind is done here too (plugin.go): node runs
+//     @pulumi/pulumi/cmd/run-plugin on the plugin directory, which serves a component package
+//     (a PulumiPlugin.yaml directory whose package exports ComponentResource classes) to the CLI.
 //   - Handshake is answered here when the child does not implement it (v3.68.0 predates it).
 //
 // Like every plugin it prints its own port on stdout, serves until the CLI interrupts it or the engine

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/google/shlex"
 	"github.com/pulumi/pulumi/sdk/v3"
@@ -92,15 +91,7 @@ func runPolicyPack(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingS
 		err = proxy.Attach(ctx, cmd)
 	}
 	if err != nil {
-		// The messages are the upstream host's, word for word, as users see them from the CLI.
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok {
-				return fmt.Errorf("Program exited with non-zero exit code: %d", ws.ExitStatus())
-			}
-			return fmt.Errorf("Program exited unexpectedly: %w", exitErr)
-		}
-		return fmt.Errorf("Problem executing plugin program (could not run language executor): %w", err)
+		return pluginRunError(err)
 	}
 	return closer.Close()
 }
@@ -121,13 +112,7 @@ func policyPackArgs(runPath string, opts nodeOptions, pluginArgs []string, packD
 // CLI configured (empty values are left out, as upstream does). stack is nil when the CLI asked for
 // something else before configuring a stack (e.g. `pulumi policy publish`).
 func policyPackEnv(base []string, opts nodeOptions, stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, error) {
-	env := append([]string(nil), base...)
-	if opts.typescript {
-		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
-	}
-	if opts.tsconfigpath != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfigpath)
-	}
+	env := pluginEnv(base, opts)
 	if stack == nil {
 		return env, nil
 	}
