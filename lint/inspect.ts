@@ -1,6 +1,8 @@
 import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
 import { rewriteForm } from "./rewrite-forms";
+import type { ConstraintsSeen } from "./robust";
+import { robustness } from "./robust";
 import { list, names, obj, relname, str, unwrap } from "./tree";
 import { isSerial, typeName, typeStyle } from "./type-style";
 import { nonVolatileProofFails } from "./volatility";
@@ -19,12 +21,14 @@ export interface FileContext {
     readonly createdTables: Set<string>;
     /** Constraints added NOT VALID in this file. */
     readonly notValid: Set<string>;
+    /** Constraint names dropped IF EXISTS, then added, in this file (prefer-robust-stmts). */
+    readonly constraintsSeen: ConstraintsSeen;
     readonly transactional: boolean;
 }
 
 const constraints = (columnDef: Node): Node[] => list(columnDef.constraints).map((c) => unwrap(c)[1]);
 
-function addColumn(table: string, column: Node, context: FileContext, ifNotExists: boolean): Hit[] {
+function addColumn(table: string, column: Node, context: FileContext): Hit[] {
     const hits = typeStyle(column);
     if (context.createdTables.has(table)) return hits;
     const name = str(column.colname);
@@ -62,11 +66,6 @@ function addColumn(table: string, column: Node, context: FileContext, ifNotExist
         hits.push({ rule: "disallowed-unique-constraint", what: `ADD COLUMN ${name} UNIQUE on ${table}` });
     if (has("CONSTR_PRIMARY"))
         hits.push({ rule: "adding-primary-key-constraint", what: `ADD COLUMN ${name} PRIMARY KEY on ${table}` });
-    if (!ifNotExists && !context.transactional)
-        hits.push({
-            rule: "prefer-robust-stmts",
-            what: `ADD COLUMN ${name} without IF NOT EXISTS in a no-transaction file`,
-        });
     return hits;
 }
 
@@ -127,7 +126,7 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
         const column = str(cmd.name);
         switch (cmd.subtype) {
             case "AT_AddColumn":
-                hits.push(...addColumn(table, unwrap(cmd.def)[1], context, cmd.missing_ok === true));
+                hits.push(...addColumn(table, unwrap(cmd.def)[1], context));
                 break;
             case "AT_AddConstraint":
                 hits.push(...addConstraint(table, unwrap(cmd.def)[1], context));
@@ -222,9 +221,7 @@ function drop(fields: Node, context: FileContext): Hit[] {
                         what: `DROP INDEX CONCURRENTLY ${what} inside the runner's transaction`,
                     },
                 ];
-            return fields.missing_ok === true
-                ? []
-                : [{ rule: "prefer-robust-stmts", what: `DROP INDEX CONCURRENTLY ${what} without IF EXISTS` }];
+            return [];
         }
         default: {
             const kind = dropKinds[str(fields.removeType)];
@@ -250,8 +247,6 @@ function createIndex(fields: Node, context: FileContext): Hit[] {
                 rule: "ban-concurrent-index-creation-in-transaction",
                 what: `CREATE INDEX CONCURRENTLY ${name} inside the runner's transaction`,
             });
-        else if (fields.if_not_exists !== true)
-            hits.push({ rule: "prefer-robust-stmts", what: `CREATE INDEX CONCURRENTLY ${name} without IF NOT EXISTS` });
     } else if (!context.createdTables.has(table)) {
         hits.push({
             rule: "require-concurrent-index-creation",
@@ -263,6 +258,13 @@ function createIndex(fields: Node, context: FileContext): Hit[] {
 
 /** The rules a statement breaks, given what the file did before it. Updates the context. */
 export function inspect(statement: Statement, context: FileContext): Hit[] {
+    const hits = inspectStatement(statement, context);
+    return context.transactional
+        ? hits
+        : [...hits, ...robustness(statement.type, statement.node, context.constraintsSeen)];
+}
+
+function inspectStatement(statement: Statement, context: FileContext): Hit[] {
     const fields = statement.node;
     switch (statement.type) {
         case "CreateStmt": {

@@ -146,7 +146,12 @@ export function lintFile(file: string, sql: string): FileReport {
             what: `${long.text.slice(0, 24)}… is ${identifierBytes(long.text)} bytes; Postgres keeps 63`,
         });
     }
-    const context: FileContext = { createdTables: new Set(), notValid: new Set(), transactional };
+    const context: FileContext = {
+        createdTables: new Set(),
+        notValid: new Set(),
+        constraintsSeen: new Map(),
+        transactional,
+    };
     const statements = parsed.statements.map((statement, index) => {
         const allows = [...fileAllows];
         if (index > 0) {

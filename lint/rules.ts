@@ -351,7 +351,7 @@ export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
             "robustness",
             "squawk",
             "a no-transaction file can fail halfway; rerun, a statement without IF [NOT] EXISTS fails on what the first run did",
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS, DROP INDEX CONCURRENTLY IF EXISTS, ADD COLUMN IF NOT EXISTS",
+            "make each statement find nothing to do the second time: IF NOT EXISTS on CREATE TABLE, CREATE INDEX (named), ADD COLUMN and ADD VALUE; IF EXISTS on DROP, DROP COLUMN and DROP CONSTRAINT; OR REPLACE on views, functions and triggers; DROP CONSTRAINT IF EXISTS before ADD CONSTRAINT",
         ),
         rule(
             "require-enum-value-ordering",

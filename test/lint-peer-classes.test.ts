@@ -129,6 +129,62 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
         });
     });
 
+    describe("robust statements in files that run outside a transaction", () => {
+        const robust = (sql: string) => firing(`${noTx}${sql}`).filter((r) => r === "prefer-robust-stmts").length;
+        // [a statement a rerun fails on, its re-runnable form]
+        const cases: [string, string][] = [
+            ["CREATE TABLE a (id bigint);", "CREATE TABLE IF NOT EXISTS a (id bigint);"],
+            ["CREATE TABLE a AS SELECT 1 AS id;", "CREATE TABLE IF NOT EXISTS a AS SELECT 1 AS id;"],
+            ["CREATE TEMP TABLE a (id bigint);", "CREATE TEMP TABLE a (id bigint) ON COMMIT DROP;"],
+            ["CREATE SEQUENCE s;", "CREATE SEQUENCE IF NOT EXISTS s;"],
+            ["CREATE SCHEMA app;", "CREATE SCHEMA IF NOT EXISTS app;"],
+            ["CREATE EXTENSION pgcrypto;", "CREATE EXTENSION IF NOT EXISTS pgcrypto;"],
+            ["CREATE INDEX CONCURRENTLY i ON t (a);", "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a);"],
+            ["CREATE VIEW v AS SELECT 1;", "CREATE OR REPLACE VIEW v AS SELECT 1;"],
+            [
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+            ],
+            ["DROP TABLE t;", "DROP TABLE IF EXISTS t;"],
+            ["DROP TYPE mood;", "DROP TYPE IF EXISTS mood;"],
+            ["DROP INDEX CONCURRENTLY i;", "DROP INDEX CONCURRENTLY IF EXISTS i;"],
+            ["DROP VIEW v;", "DROP VIEW IF EXISTS v;"],
+            ["DROP SEQUENCE s;", "DROP SEQUENCE IF EXISTS s;"],
+            ["ALTER TABLE t ADD COLUMN c text;", "ALTER TABLE t ADD COLUMN IF NOT EXISTS c text;"],
+            ["ALTER TABLE t DROP COLUMN c CASCADE;", "ALTER TABLE t DROP COLUMN IF EXISTS c CASCADE;"],
+            ["ALTER TABLE t DROP CONSTRAINT c;", "ALTER TABLE t DROP CONSTRAINT IF EXISTS c;"],
+            [
+                'ALTER TABLE "app_email" ADD CONSTRAINT "email_uniq" UNIQUE USING INDEX "email_idx";',
+                'ALTER TABLE "app_email" DROP CONSTRAINT IF EXISTS "email_uniq";\nALTER TABLE "app_email" ADD CONSTRAINT "email_uniq" UNIQUE USING INDEX "email_idx";',
+            ],
+            [
+                "ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok';",
+                "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh' AFTER 'ok';",
+            ],
+        ];
+        for (const [fragile, safe] of cases) {
+            it(`${fragile.split(" ").slice(0, 3).join(" ")}: fires without the guard, quiet with it`, () => {
+                assert.equal(robust(fragile), 1, fragile);
+                assert.equal(robust(safe), 0, safe);
+                assert.equal(firing(fragile).filter((r) => r === "prefer-robust-stmts").length, 0, "in a transaction");
+            });
+        }
+        it("adding a constraint back twice after one DROP IF EXISTS is not re-runnable the second time", () => {
+            const add = 'ALTER TABLE "app_email" ADD CONSTRAINT "email_uniq" UNIQUE USING INDEX "email_idx";';
+            assert.equal(robust(`ALTER TABLE "app_email" DROP CONSTRAINT IF EXISTS "email_uniq";\n${add}\n${add}`), 1);
+        });
+        it("statements that are idempotent as written, and DML, need nothing", () => {
+            for (const sql of [
+                "SELECT 1;",
+                "INSERT INTO tbl VALUES (1);",
+                "COMMENT ON TABLE t IS 'x';",
+                "ALTER TABLE t VALIDATE CONSTRAINT c;",
+                "CREATE INDEX CONCURRENTLY ON t (a);",
+            ])
+                assert.equal(robust(sql), 0, sql);
+        });
+    });
+
     describe("advice is valid SQL", () => {
         it("REINDEX SYSTEM is not told to add CONCURRENTLY, which Postgres refuses for system catalogs", () => {
             const [finding] = lintFile("0002_reindex.sql", "REINDEX SYSTEM;").findings;
