@@ -79,6 +79,10 @@ build pulumi pulumi v3.248.0 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
 build pulumi-language-nodejs-v3.68.0 language-nodejs v3.68.0 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0
 build pulumi-language-nodejs language-host front .
+# The YAML host, for e2e/component-package.test.ts: a YAML program using our component package.
+# language-yaml/ is v1.25.0's main plus the Link RPC `pulumi package add` needs (see its main.go).
+build pulumi-language-yaml language-yaml v1.25.0 . \
+    github.com/pulumi/pulumi-yaml/pkg/version.Version=v1.25.0
 kubernetes_embeds 4.25.0
 build pulumi-resource-kubernetes kubernetes 4.25.0 . \
     github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.25.0
