@@ -14,6 +14,7 @@
 # Exit 0: the payload is written.
 set -u
 script_name=alert-message
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 database_url_to_libpq
 
@@ -47,6 +48,7 @@ fi
 
 text="Sync failed: ${APP:-?} in ${ENVIRONMENT:-?}, release $release. Failed: $phase. The previous version keeps running (a failed PreSync never reaches the Deployment)."
 {
+    # shellcheck disable=SC2016 # the backticks are Markdown's code fence, printed as they are
     printf '{"text":"%s\\n```%s```",' "$(printf '%s' "$text" | json_string)" "$(printf '%s\n' "$detail" | json_string)"
     printf '"app":"%s","environment":"%s","release":"%s","phase":"%s"}\n' \
         "$(printf '%s' "${APP:-}" | json_string)" "$(printf '%s' "${ENVIRONMENT:-}" | json_string)" \

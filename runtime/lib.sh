@@ -7,6 +7,7 @@
 # (or other databases on the server) never wait. Any tool can take the same lock in SQL.
 
 # Prints an error and stops the script.
+# shellcheck disable=SC2154 # script_name: set by each script before it sources this file
 fail() {
     echo "$script_name: $*" >&2
     exit 1

@@ -50,6 +50,7 @@
 # Exit 1: the hook failed; the message says why and what to do.
 set -u
 script_name=migrate
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # Every early stop is recorded for the SyncFail alert too, even before the history
@@ -307,6 +308,7 @@ run_plan() {
     : >"$work/err"
     rm -f "$work/complete"
     (
+        # shellcheck disable=SC3028 # HOSTNAME is the pod's name when Kubernetes sets it; dash sets none, hence uname -n
         psql -X -q -f "$plan" -v app="$app" -v release="$release" -v host="${HOSTNAME:-$(uname -n)}" \
             -v out_of_order="$out_of_order" -v mf_total="$total" ${app_role:+-v app_role="$app_role"} 2>&1 1>&3 3>&-
         echo $? >"$work/status"

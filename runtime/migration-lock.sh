@@ -15,6 +15,7 @@
 # Exit 0: stopped by SIGTERM. Exit 1: the lock was not taken, or the session was lost.
 set -u
 script_name=migration-lock
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 database_url_to_libpq
 
@@ -35,6 +36,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lock.XXXXXX") || fail "cannot create a work di
 psql -X -q -f "$work/hold.psql" -v app="$app" ${APP_ROLE:+-v app_role="$APP_ROLE"} &
 session=$!
 
+# shellcheck disable=SC2317 # run by the trap below, which ShellCheck does not count as a call
 stop() {
     rm -rf "$lock_file" "$work"
     # SIGINT makes psql cancel the running statement and end: the server frees the lock at once.

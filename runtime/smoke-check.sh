@@ -18,6 +18,7 @@
 # Exit 0: verified and recorded. Exit 1: the hook failed (recorded for the alert).
 set -u
 script_name=smoke-check
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 database_url_to_libpq
 

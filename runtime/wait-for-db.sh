@@ -14,6 +14,7 @@
 # Exit 0: ready. Exit 1: not ready by the deadline (the hook fails).
 set -u
 script_name=wait-for-db
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 database_url_to_libpq
 timeout=${WAIT_TIMEOUT:-60}
