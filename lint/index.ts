@@ -1,5 +1,5 @@
 export { loadParser, parseStatements, Statement } from "./parse";
-export { lintDirectory, lintFile, fileVersion, DirectoryReport, FileReport, Finding, Phase } from "./lint";
+export { lintDirectory, lintFile, fileVersion, DirectoryReport, FileReport, Finding, LintOptions, Phase } from "./lint";
 export { formatFinding, formatJson, formatText } from "./format";
 export { rules, Rule, LockMode, lockModes, StatementClass } from "./rules";
 export { releaseViolations, ReleaseViolation, ShippedRelease } from "./release";

@@ -1,5 +1,6 @@
 import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
+import type { NotNullChecks } from "./not-null-proof";
 import { rewriteForm } from "./rewrite-forms";
 import type { ConstraintsSeen } from "./robust";
 import { robustness } from "./robust";
@@ -21,6 +22,8 @@ export interface FileContext {
     readonly createdTables: Set<string>;
     /** Constraints added NOT VALID in this file. */
     readonly notValid: Set<string>;
+    /** CHECK (col IS NOT NULL) constraints of this file and the files applied before it. */
+    readonly notNullChecks: NotNullChecks;
     /** Constraint names dropped IF EXISTS, then added, in this file (prefer-robust-stmts). */
     readonly constraintsSeen: ConstraintsSeen;
     readonly transactional: boolean;
@@ -71,6 +74,7 @@ function addColumn(table: string, column: Node, context: FileContext): Hit[] {
 
 function addConstraint(table: string, constraint: Node, context: FileContext): Hit[] {
     const name = str(constraint.conname) || "(unnamed)";
+    context.notNullChecks.add(table, constraint);
     if (context.createdTables.has(table)) return [];
     const notValid = constraint.skip_validation === true;
     if (notValid) context.notValid.add(name);
@@ -126,12 +130,15 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
         const column = str(cmd.name);
         switch (cmd.subtype) {
             case "AT_AddColumn":
+                for (const c of list(unwrap(cmd.def)[1].constraints))
+                    context.notNullChecks.add(table, unwrap(c)[1], str(unwrap(cmd.def)[1].colname));
                 hits.push(...addColumn(table, unwrap(cmd.def)[1], context));
                 break;
             case "AT_AddConstraint":
                 hits.push(...addConstraint(table, unwrap(cmd.def)[1], context));
                 break;
             case "AT_ValidateConstraint":
+                context.notNullChecks.validate(table, column);
                 if (context.transactional && context.notValid.has(column))
                     hits.push({
                         rule: "validate-in-same-transaction",
@@ -150,7 +157,8 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
                     });
                 break;
             case "AT_SetNotNull":
-                if (!context.createdTables.has(table))
+                // A valid CHECK (col IS NOT NULL), from this file or an earlier one, spares the scan.
+                if (!context.createdTables.has(table) && !context.notNullChecks.proves(table, column))
                     hits.push({
                         rule: "adding-not-nullable-field",
                         what: `ALTER COLUMN ${column} SET NOT NULL on ${table}`,
@@ -164,6 +172,7 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
                     hits.push({ rule: "ban-drop-default", what: `ALTER COLUMN ${column} DROP DEFAULT on ${table}` });
                 break;
             case "AT_DropConstraint":
+                context.notNullChecks.drop(table, column);
                 hits.push({ rule: "ban-drop-constraint", what: `DROP CONSTRAINT ${column} on ${table}` });
                 break;
             case "AT_DetachPartition":
@@ -273,7 +282,11 @@ function inspectStatement(statement: Statement, context: FileContext): Hit[] {
             const hits: Hit[] = [];
             for (const element of list(fields.tableElts)) {
                 const [type, value] = unwrap(element);
-                if (type === "ColumnDef") hits.push(...typeStyle(value));
+                if (type === "ColumnDef") {
+                    hits.push(...typeStyle(value));
+                    for (const c of list(value.constraints))
+                        context.notNullChecks.add(table, unwrap(c)[1], str(value.colname));
+                } else if (type === "Constraint") context.notNullChecks.add(table, value);
             }
             return hits;
         }

@@ -3,6 +3,7 @@ import { join } from "path";
 import { readHeader } from "./header";
 import type { FileContext, Hit } from "./inspect";
 import { inspect } from "./inspect";
+import { NotNullChecks } from "./not-null-proof";
 import { identifierBytes, parseStatements } from "./parse";
 import type { Rule, StatementClass } from "./rules";
 import { rules } from "./rules";
@@ -53,8 +54,14 @@ export function fileVersion(name: string): string | undefined {
     return match?.[1] === undefined ? undefined : match[1].replace(/^0+(?=.)/, "");
 }
 
+/** What a lint knows beyond the file itself. */
+export interface LintOptions {
+    /** The CHECK (col IS NOT NULL) constraints of the files applied before this one. @default - none */
+    readonly notNullChecks?: NotNullChecks;
+}
+
 /** Lints one migration file. `parseStatements` needs `loadParser()` to have finished. */
-export function lintFile(file: string, sql: string): FileReport {
+export function lintFile(file: string, sql: string, options: LintOptions = {}): FileReport {
     const findings: Finding[] = [];
     const finding = (line: number, column: number, hit: Hit, severity?: Finding["severity"], reason?: string) => {
         const rule = rules[hit.rule];
@@ -149,6 +156,7 @@ export function lintFile(file: string, sql: string): FileReport {
     const context: FileContext = {
         createdTables: new Set(),
         notValid: new Set(),
+        notNullChecks: options.notNullChecks ?? new NotNullChecks(),
         constraintsSeen: new Map(),
         transactional,
     };
@@ -198,12 +206,27 @@ export interface DirectoryReport {
     readonly errors: number;
 }
 
+// Misnamed files (no version) last, as the runner never applies them.
+function compareVersions(a: string | undefined, b: string | undefined): number {
+    if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+    const [x, y] = [BigInt(a), BigInt(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Lints every `*.sql` file in a directory, then checks each contract against the expand it names. */
 export function lintDirectory(dir: string): DirectoryReport {
     const names = readdirSync(dir)
         .filter((name) => name.endsWith(".sql"))
         .sort();
-    const files = names.map((name) => lintFile(name, readFileSync(join(dir, name), "utf8")));
+    // In the order the runner applies them (by version), so each file sees what the earlier
+    // ones established; reported in name order.
+    const notNullChecks = new NotNullChecks();
+    const byName = new Map(
+        [...names]
+            .sort((a, b) => compareVersions(fileVersion(a), fileVersion(b)) || (a < b ? -1 : a > b ? 1 : 0))
+            .map((name) => [name, lintFile(name, readFileSync(join(dir, name), "utf8"), { notNullChecks })]),
+    );
+    const files = names.map((name) => byName.get(name) as FileReport);
     const byVersion = new Map(files.filter((f) => f.version !== undefined).map((f) => [f.version, f]));
     const extra: Finding[] = [];
     for (const file of files) {

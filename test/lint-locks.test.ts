@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import type { LockMode } from "../lint";
 import { lockModes, rules } from "../lint";
 import { runSql } from "../rehearsal/provision";
@@ -25,6 +25,7 @@ CREATE TABLE p1 PARTITION OF pt FOR VALUES FROM (0) TO (100);
 CREATE MATERIALIZED VIEW m AS SELECT id FROM t;
 CREATE UNIQUE INDEX m_id ON m (id);
 CREATE EXTENSION IF NOT EXISTS btree_gist;
+ALTER TABLE t ADD CONSTRAINT t_email_not_null CHECK (email IS NOT NULL) NOT VALID;
 CREATE UNLOGGED TABLE ul (id bigint);
 INSERT INTO ul SELECT g FROM generate_series(1, 1000) g;
 CREATE TABLE g (id bigint, a int, d bigint GENERATED ALWAYS AS (a * 2) STORED);
@@ -249,6 +250,29 @@ describe("blocking rules take the lock they claim, on a real Postgres; the safe 
             .map((r) => r.id)
             .sort();
         assert.deepEqual([...new Set(cases.map((c) => c.rule))].sort(), claimed);
+    });
+
+    /** What Postgres says, at DEBUG1, while it runs `sql` in a transaction it then rolls back. */
+    const debugMessages = (sql: string): string =>
+        spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1"], {
+            input: `BEGIN;\nSET client_min_messages = debug1;\n${sql};\nROLLBACK;\n`,
+            env: { PATH: process.env.PATH, ...admin },
+            encoding: "utf8",
+        }).stderr;
+
+    // Postgres 12+ proves SET NOT NULL from a valid CHECK (col IS NOT NULL) and skips the scan
+    // (tablecmds.c, NotNullImpliedByRelConstraints, which says so at DEBUG1): the safe path's
+    // last step holds its ACCESS EXCLUSIVE lock only for a catalog update.
+    it("adding-not-nullable-field: after VALIDATE of CHECK (email IS NOT NULL), SET NOT NULL scans nothing", () => {
+        const proof =
+            /existing constraints on column "t\.email" are sufficient to prove that it does not contain nulls/;
+        assert.match(
+            debugMessages(
+                "ALTER TABLE t VALIDATE CONSTRAINT t_email_not_null; ALTER TABLE t ALTER COLUMN email SET NOT NULL",
+            ),
+            proof,
+        );
+        assert.doesNotMatch(debugMessages("ALTER TABLE t ALTER COLUMN email SET NOT NULL"), proof);
     });
 
     // The rewrite forms give the table new storage (core Postgres has one table access method

@@ -1,9 +1,11 @@
 // The classes of misses issue 15 names, measured against a peer linter's (squawk's) own rule
 // tests: one block per class, each case failing on the linter before the fix.
 import { strict as assert } from "assert";
-import { lintFile, loadParser } from "../lint";
+import { lintDirectory, lintFile, loadParser } from "../lint";
+import { migrationsDir } from "./helpers/scratch";
 
 const noTx = "-- migrate-first: no-transaction\n";
+const contractHeader = "-- migrate-first: contract completes 2\n";
 
 /** Rules that fire (not opted out) on a file. */
 const firing = (sql: string, file = "0002_change.sql") =>
@@ -182,6 +184,73 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
                 "CREATE INDEX CONCURRENTLY ON t (a);",
             ])
                 assert.equal(robust(sql), 0, sql);
+        });
+    });
+
+    describe("the safe NOT NULL path passes", () => {
+        const add = "ALTER TABLE users ADD CONSTRAINT email_not_null CHECK (email IS NOT NULL) NOT VALID;";
+        const validate = "ALTER TABLE users VALIDATE CONSTRAINT email_not_null;";
+        const setNotNull = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;";
+        const rulesOf = (files: Record<string, string>) =>
+            lintDirectory(migrationsDir(files))
+                .findings.filter((f) => f.severity !== "allowed")
+                .map((f) => `${f.file} ${f.rule}`);
+
+        it("in separate files of one release, or across releases: no finding", () => {
+            assert.deepEqual(
+                rulesOf({ "0001_check.sql": add, "0002_validate.sql": validate, "0003_not_null.sql": setNotNull }),
+                [],
+            );
+        });
+        it("in one file after a validated check (validating there is its own finding)", () => {
+            assert.deepEqual(firing(`${add}\n${validate}\n${setNotNull}`), ["validate-in-same-transaction"]);
+            assert.deepEqual(
+                firing("ALTER TABLE users ADD CONSTRAINT e CHECK (email IS NOT NULL AND id > 0);\n" + setNotNull),
+                ["constraint-missing-not-valid"],
+            );
+        });
+        it("the runner's order is the version's, not the name's", () => {
+            assert.deepEqual(
+                rulesOf({ "9_check.sql": add, "10_validate.sql": validate, "11_not_null.sql": setNotNull }),
+                [],
+            );
+        });
+        it("still an error without the check, before VALIDATE, for another column or table, or after the check is dropped", () => {
+            const error = ["0003_not_null.sql adding-not-nullable-field"];
+            assert.deepEqual(rulesOf({ "0003_not_null.sql": setNotNull }), error);
+            assert.deepEqual(rulesOf({ "0001_check.sql": add, "0003_not_null.sql": setNotNull }), error);
+            assert.deepEqual(
+                rulesOf({
+                    "0001_check.sql": add.replace("(email", "(name"),
+                    "0002_validate.sql": validate,
+                    "0003_not_null.sql": setNotNull,
+                }),
+                error,
+            );
+            assert.deepEqual(
+                rulesOf({
+                    "0001_check.sql": add.replace("TABLE users", "TABLE accounts"),
+                    "0002_validate.sql": validate,
+                    "0003_not_null.sql": setNotNull,
+                }),
+                error,
+            );
+            assert.deepEqual(
+                rulesOf({
+                    "0001_check.sql": add,
+                    "0002_validate.sql": validate,
+                    "0003_not_null.sql": `${contractHeader}ALTER TABLE users DROP CONSTRAINT email_not_null;\n${setNotNull}`,
+                }),
+                error,
+            );
+            assert.deepEqual(
+                rulesOf({
+                    "0001_check.sql": add,
+                    "0002_validate.sql": "ALTER TABLE users VALIDATE CONSTRAINT other;",
+                    "0003_not_null.sql": setNotNull,
+                }),
+                error,
+            );
         });
     });
 
