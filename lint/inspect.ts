@@ -1,10 +1,14 @@
 import { optionOn } from "./option-value";
 import type { Node, Statement } from "./parse";
 import type { NotNullChecks } from "./not-null-proof";
+import { duplicateColumns } from "./duplicate-columns";
 import { rewriteForm } from "./rewrite-forms";
 import type { ConstraintsSeen } from "./robust";
 import { robustness } from "./robust";
 import { list, names, obj, relname, str, unwrap } from "./tree";
+import { tableSchema } from "./table-schema";
+import type { TimeoutsSeen } from "./timeout-settings";
+import { timeoutSettings } from "./timeout-settings";
 import { isSerial, typeName, typeStyle } from "./type-style";
 import { nonVolatileProofFails } from "./volatility";
 
@@ -27,6 +31,10 @@ export interface FileContext {
     /** Constraint names dropped IF EXISTS, then added, in this file (prefer-robust-stmts). */
     readonly constraintsSeen: ConstraintsSeen;
     readonly transactional: boolean;
+    /** The opt-in rules turned on. */
+    readonly enabled: ReadonlySet<string>;
+    /** Whether the file set lock_timeout and statement_timeout yet (require-timeout-settings). */
+    readonly timeouts: TimeoutsSeen;
 }
 
 const constraints = (columnDef: Node): Node[] => list(columnDef.constraints).map((c) => unwrap(c)[1]);
@@ -267,10 +275,14 @@ function createIndex(fields: Node, context: FileContext): Hit[] {
 
 /** The rules a statement breaks, given what the file did before it. Updates the context. */
 export function inspect(statement: Statement, context: FileContext): Hit[] {
+    const { type, node } = statement;
     const hits = inspectStatement(statement, context);
-    return context.transactional
-        ? hits
-        : [...hits, ...robustness(statement.type, statement.node, context.constraintsSeen)];
+    if (!context.transactional) hits.push(...robustness(type, node, context.constraintsSeen));
+    // Opt-in rules cost nothing unless enabled.
+    if (context.enabled.has("require-timeout-settings")) hits.push(...timeoutSettings(type, node, context.timeouts));
+    if (context.enabled.has("require-table-schema")) hits.push(...tableSchema(type, node));
+    if (context.enabled.has("ban-duplicate-column-assignments")) hits.push(...duplicateColumns(type, node));
+    return hits;
 }
 
 function inspectStatement(statement: Statement, context: FileContext): Hit[] {

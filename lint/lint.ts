@@ -58,6 +58,8 @@ export function fileVersion(name: string): string | undefined {
 export interface LintOptions {
     /** The CHECK (col IS NOT NULL) constraints of the files applied before this one. @default - none */
     readonly notNullChecks?: NotNullChecks;
+    /** Opt-in rules to turn on (rules.ts marks them optIn), e.g. require-timeout-settings. @default - none */
+    readonly enable?: readonly string[];
 }
 
 /** Lints one migration file. `parseStatements` needs `loadParser()` to have finished. */
@@ -79,6 +81,14 @@ export function lintFile(file: string, sql: string, options: LintOptions = {}): 
             ...(reason === undefined ? {} : { reason }),
         });
     };
+    for (const id of options.enable ?? [])
+        if (rules[id]?.optIn !== true)
+            throw new Error(
+                `"${id}" is not an opt-in rule; the opt-in rules are ${Object.values(rules)
+                    .filter((r) => r.optIn === true)
+                    .map((r) => r.id)
+                    .join(", ")}`,
+            );
     const version = fileVersion(file);
     if (version === undefined)
         finding(1, 1, { rule: "file-name", what: `${file} is not named <version>_<description>.sql` });
@@ -159,6 +169,8 @@ export function lintFile(file: string, sql: string, options: LintOptions = {}): 
         notNullChecks: options.notNullChecks ?? new NotNullChecks(),
         constraintsSeen: new Map(),
         transactional,
+        enabled: new Set(options.enable),
+        timeouts: { lock: "missing", statement: "missing" },
     };
     const statements = parsed.statements.map((statement, index) => {
         const allows = [...fileAllows];
@@ -214,7 +226,7 @@ function compareVersions(a: string | undefined, b: string | undefined): number {
 }
 
 /** Lints every `*.sql` file in a directory, then checks each contract against the expand it names. */
-export function lintDirectory(dir: string): DirectoryReport {
+export function lintDirectory(dir: string, options: Pick<LintOptions, "enable"> = {}): DirectoryReport {
     const names = readdirSync(dir)
         .filter((name) => name.endsWith(".sql"))
         .sort();
@@ -224,7 +236,10 @@ export function lintDirectory(dir: string): DirectoryReport {
     const byName = new Map(
         [...names]
             .sort((a, b) => compareVersions(fileVersion(a), fileVersion(b)) || (a < b ? -1 : a > b ? 1 : 0))
-            .map((name) => [name, lintFile(name, readFileSync(join(dir, name), "utf8"), { notNullChecks })]),
+            .map((name) => [
+                name,
+                lintFile(name, readFileSync(join(dir, name), "utf8"), { ...options, notNullChecks }),
+            ]),
     );
     const files = names.map((name) => byName.get(name) as FileReport);
     const byVersion = new Map(files.filter((f) => f.version !== undefined).map((f) => [f.version, f]));

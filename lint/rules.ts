@@ -31,6 +31,11 @@ export interface Rule {
     readonly lock?: LockMode;
     /** Where the rule comes from: squawk's id, strong_migrations' check, or ours. */
     readonly source: string;
+    /**
+     * Off unless a lint turns it on (`enable` in lintFile/lintDirectory's options): rules for
+     * teams that run migrations outside our runner, which already does what they ask.
+     */
+    readonly optIn?: boolean;
 }
 
 const rule = (
@@ -435,6 +440,40 @@ export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
             "wide non-unique indexes are large and rarely used beyond their first columns",
             "index at most three columns, most selective first",
         ),
+        // Opt-in rules: off unless enabled.
+        {
+            ...rule(
+                "require-timeout-settings",
+                "warning",
+                "robustness",
+                "squawk",
+                "without lock_timeout a statement waiting for a lock queues all traffic behind it, and without statement_timeout a slow one holds its locks for as long as it runs (our runner sets both; other runners may not)",
+                "SET lock_timeout = '1s'; SET statement_timeout = '5min'; at the top of the file",
+            ),
+            optIn: true,
+        },
+        {
+            ...rule(
+                "require-table-schema",
+                "warning",
+                "style",
+                "squawk",
+                "an unqualified table name means whatever schema the runner's search_path finds first",
+                "name the schema: public.my_table",
+            ),
+            optIn: true,
+        },
+        {
+            ...rule(
+                "ban-duplicate-column-assignments",
+                "warning",
+                "robustness",
+                "squawk",
+                "Postgres refuses a column named twice in one list (multiple assignments to same column): the file fails when it runs, not when it is reviewed",
+                "name each column once",
+            ),
+            optIn: true,
+        },
         // The expand/contract discipline and opt-outs.
         rule(
             "contract-without-expand",

@@ -8,9 +8,13 @@ import { migrationsDir } from "./helpers/scratch";
 const noTx = "-- migrate-first: no-transaction\n";
 const contract = "-- migrate-first: contract completes 1\n";
 
-/** Rules that fire (not opted out) on a file. */
+const optIns = Object.values(rules)
+    .filter((r) => r.optIn === true)
+    .map((r) => r.id);
+
+/** Rules that fire (not opted out) on a file, the opt-in rules on. */
 const firing = (sql: string, file = "0002_change.sql") =>
-    lintFile(file, sql)
+    lintFile(file, sql, { enable: optIns })
         .findings.filter((f) => f.severity !== "allowed")
         .map((f) => f.rule);
 
@@ -153,6 +157,13 @@ const cases: [string, string, string][] = [
     ["prefer-timestamptz", "CREATE TABLE a (at timestamp);", "CREATE TABLE a (at timestamptz);"],
     ["ban-char-field", "CREATE TABLE a (code char(3));", "CREATE TABLE a (code text);"],
     ["prefer-jsonb", "CREATE TABLE a (doc json);", "CREATE TABLE a (doc jsonb);"],
+    [
+        "require-timeout-settings",
+        "ALTER TABLE t ADD COLUMN c text;",
+        "SET lock_timeout = '1s';\nSET statement_timeout = '5min';\nALTER TABLE t ADD COLUMN c text;",
+    ],
+    ["require-table-schema", "ALTER TABLE t ADD COLUMN c text;", "ALTER TABLE public.t ADD COLUMN c text;"],
+    ["ban-duplicate-column-assignments", "UPDATE t SET a = 1, a = 2;", "UPDATE t SET a = 1, b = 2;"],
     [
         "index-too-many-columns",
         `${noTx}CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a, b, c, d);`,
