@@ -157,7 +157,7 @@ export class RefSyncTask {
     }
 }
 
-// --- pkg/sync/sync_context.go getSyncTasks L786-845: a task per phase; unnamed hooks named; the
+// --- pkg/sync/sync_context.go getSyncTasks L773-845: a task per phase; unnamed hooks named; the
 // destination namespace filled in. Upstream lists resources (from a map) before hooks; here every
 // object's tasks come in manifest order, which only matters for ties (see the header). ---
 export function getSyncTasks(
@@ -196,7 +196,7 @@ const syncPhaseOrder = new Map<string, number>([
     ["SyncFail", 2],
 ]);
 
-// L24-69: init(): every listed kind negative, so a kind not in the map (0) sorts last.
+// L24-68: init(): every listed kind negative, so a kind not in the map (0) sorts last.
 const kindOrder = new Map<string, number>();
 (function init() {
     const kinds = [
@@ -263,7 +263,7 @@ function less(tA: RefSyncTask, tB: RefSyncTask): boolean {
 
 type DepFunc = (obj: Unstructured) => [string, boolean];
 
-// L112-140 Sort
+// L112-138 Sort
 export function sortTasks(s: RefSyncTask[]): RefSyncTask[] {
     // sort.Sort(s), stable here (see the header)
     s.sort((x, y) => (less(x, y) ? -1 : less(y, x) ? 1 : 0));
