@@ -11,26 +11,34 @@ export function lintCommand(): Command {
         )
         .argument("<dir>", "directory of <version>_<description>.sql files")
         .option("--json", "print the report as JSON, for tools")
+        .option(
+            "--enable <rule-id...>",
+            "turn on opt-in rules: require-timeout-settings, require-table-schema, ban-duplicate-column-assignments",
+        )
         .option("--max-warnings <n>", "also exit 1 when there are more than n warnings (default: no limit)", count)
         .showHelpAfterError("(run with --help for usage)")
         .action(
-            reportErrors("lint", 2, async (dir: string, opts: { json?: boolean; maxWarnings?: number }) => {
-                const path = resolve(dir);
-                if (!existsSync(path))
-                    throw new Error(`${path} does not exist; give the directory of your migration files`);
-                // Only the linter's own modules: the CLI starts in the time node takes to load the parser.
-                const { loadParser } = await import("../lint/parse");
-                const { lintDirectory } = await import("../lint/lint");
-                const { formatJson, formatText } = await import("../lint/format");
-                await loadParser();
-                const report = lintDirectory(path);
-                console.log(opts.json ? formatJson(report) : formatText(report));
-                const warnings = report.findings.filter((f) => f.severity === "warning").length;
-                const tooManyWarnings = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
-                if (tooManyWarnings && !opts.json)
-                    console.log(`lint: ${warnings} warning(s), more than --max-warnings ${opts.maxWarnings}`);
-                process.exitCode = report.errors > 0 || tooManyWarnings ? 1 : 0;
-            }),
+            reportErrors(
+                "lint",
+                2,
+                async (dir: string, opts: { json?: boolean; maxWarnings?: number; enable?: string[] }) => {
+                    const path = resolve(dir);
+                    if (!existsSync(path))
+                        throw new Error(`${path} does not exist; give the directory of your migration files`);
+                    // Only the linter's own modules: the CLI starts in the time node takes to load the parser.
+                    const { loadParser } = await import("../lint/parse");
+                    const { lintDirectory } = await import("../lint/lint");
+                    const { formatJson, formatText } = await import("../lint/format");
+                    await loadParser();
+                    const report = lintDirectory(path, { enable: opts.enable ?? [] });
+                    console.log(opts.json ? formatJson(report) : formatText(report));
+                    const warnings = report.findings.filter((f) => f.severity === "warning").length;
+                    const tooManyWarnings = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
+                    if (tooManyWarnings && !opts.json)
+                        console.log(`lint: ${warnings} warning(s), more than --max-warnings ${opts.maxWarnings}`);
+                    process.exitCode = report.errors > 0 || tooManyWarnings ? 1 : 0;
+                },
+            ),
         );
 }
 

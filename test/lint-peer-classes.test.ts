@@ -1,6 +1,8 @@
 // The classes of misses issue 15 names, measured against a peer linter's (squawk's) own rule
 // tests: one block per class, each case failing on the linter before the fix.
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { join } from "path";
 import { lintDirectory, lintFile, loadParser } from "../lint";
 import { migrationsDir } from "./helpers/scratch";
 
@@ -351,6 +353,31 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
                 "ALTER TABLE t ADD COLUMN a int, ALTER COLUMN b SET DEFAULT 0;",
             ])
                 assert.deepEqual(enabled(sql, "ban-duplicate-column-assignments"), [], sql);
+        });
+
+        it("the lint command turns them on with --enable", () => {
+            const dir = migrationsDir({ "0001_a.sql": "UPDATE t SET a = 1, a = 2;" });
+            const lint = (...args: string[]) =>
+                spawnSync(
+                    process.execPath,
+                    [
+                        join(__dirname, "..", "node_modules", ".bin", "ts-node"),
+                        "--transpile-only",
+                        join(__dirname, "..", "cli", "main.ts"),
+                        "lint",
+                        dir,
+                        ...args,
+                    ],
+                    { encoding: "utf8" },
+                );
+            assert.doesNotMatch(lint().stdout, /ban-duplicate-column-assignments/);
+            assert.match(
+                lint("--enable", "ban-duplicate-column-assignments").stdout,
+                /0001_a\.sql:1:1 ban-duplicate-column-assignments warning: column a appears 2 times/,
+            );
+            const refused = lint("--enable", "ban-drop-column");
+            assert.equal(refused.status, 2);
+            assert.match(refused.stderr, /not an opt-in rule/);
         });
 
         it("lintDirectory turns them on for every file", () => {
