@@ -6,6 +6,7 @@ import { inspect } from "./inspect";
 import { NotNullChecks } from "./not-null-proof";
 import { identifierBytes, parseStatements } from "./parse";
 import type { Rule, StatementClass } from "./rules";
+import { ruleExamples } from "./rule-examples";
 import { rules } from "./rules";
 
 /** A file's phase, from its header: expand (the default), or the contract that completes an expand. */
@@ -24,6 +25,8 @@ export interface Finding {
     readonly safe: string;
     /** The opt-out's reason, or why a contract is allowed here. */
     readonly reason?: string;
+    /** The safe way as SQL that parses and lints clean, where the rule has one (lint/rule-examples.ts). */
+    readonly example?: string;
 }
 
 export interface FileReport {
@@ -78,6 +81,9 @@ export function lintFile(file: string, sql: string, options: LintOptions = {}): 
             what: hit.what,
             why: rule.why,
             safe: hit.safe ?? rule.safe,
+            ...(hit.safe === undefined && ruleExamples[rule.id] !== undefined
+                ? { example: ruleExamples[rule.id] }
+                : {}),
             ...(reason === undefined ? {} : { reason }),
         });
     };

@@ -5,7 +5,7 @@
 // NULL, VALIDATE CONSTRAINT, COMMENT, GRANT, ...) need nothing.
 import type { Hit } from "./inspect";
 import type { Node } from "./parse";
-import { list, names, obj, relname, str, unwrap } from "./tree";
+import { list, names, obj, quoteIdent, relname, str, unwrap } from "./tree";
 
 /** Constraint names a no-transaction file dropped IF EXISTS, then added back (squawk's reading). */
 export type ConstraintsSeen = Map<string, "dropped" | "added">;
@@ -62,7 +62,9 @@ function alterTable(fields: Node, seen: ConstraintsSeen): Hit[] {
                 hits.push(
                     hit(
                         `ADD CONSTRAINT ${constraint || "(unnamed)"} on ${table} without DROP CONSTRAINT IF EXISTS before it`,
-                        `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS <name>; then ALTER TABLE ${table} ADD CONSTRAINT <name> ...`,
+                        constraint === ""
+                            ? "name the constraint, and drop it IF EXISTS just before adding it"
+                            : `ALTER TABLE ${quoteIdent(table)} DROP CONSTRAINT IF EXISTS ${quoteIdent(constraint)}; just before this statement`,
                     ),
                 );
             continue;

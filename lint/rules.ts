@@ -205,7 +205,7 @@ export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
             "blocking",
             "squawk: prefer-repack",
             "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock",
-            "plain VACUUM, or pg_repack outside the migration",
+            "plain VACUUM in a file marked -- migrate-first: no-transaction (VACUUM cannot run in a transaction), or pg_repack outside the migration",
             "AccessExclusiveLock",
         ),
         rule(

@@ -12,3 +12,7 @@ export const unwrap = (value: unknown): [string, Node] => {
 };
 export const relname = (rangeVar: unknown): string => str(obj(rangeVar).relname);
 export const names = (value: unknown): string[] => list(value).map((n) => str(obj(unwrap(n)[1]).sval));
+
+/** A name as SQL must spell it: quoted unless it is a plain lower-case identifier. */
+export const quoteIdent = (name: string): string =>
+    /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;

@@ -3,7 +3,8 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { join } from "path";
-import { lintDirectory, lintFile, loadParser } from "../lint";
+import { lintDirectory, lintFile, loadParser, parseStatements, rules } from "../lint";
+import { ruleExamples } from "../lint/rule-examples";
 import { migrationsDir } from "./helpers/scratch";
 
 const noTx = "-- migrate-first: no-transaction\n";
@@ -390,6 +391,43 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
     });
 
     describe("advice is valid SQL", () => {
+        const optIns = Object.values(rules)
+            .filter((r) => r.optIn === true)
+            .map((r) => r.id);
+        for (const [rule, example] of Object.entries(ruleExamples))
+            it(`${rule}: its example parses with the Postgres parser and lints clean`, () => {
+                const parsed = parseStatements(example);
+                assert.ok(parsed.ok, parsed.ok ? "" : parsed.message);
+                const report = lintFile("0008_example.sql", example, { enable: optIns });
+                assert.deepEqual(
+                    report.findings.filter((f) => f.severity !== "allowed" && f.rule === rule),
+                    [],
+                );
+            });
+        it("every rule whose advice writes SQL has an example, and findings carry it", () => {
+            const sqlAdvice = Object.values(rules).filter((r) =>
+                /\b(CREATE|ALTER|DROP|REINDEX|VACUUM|REFRESH|SET|ADD|VALIDATE)\b/.test(r.safe),
+            );
+            assert.deepEqual(
+                sqlAdvice.map((r) => r.id).filter((id) => ruleExamples[id] === undefined),
+                [],
+            );
+            const [finding] = lintFile("0002_i.sql", "CREATE INDEX i ON t (a);").findings;
+            assert.equal(finding?.example, ruleExamples["require-concurrent-index-creation"]);
+        });
+        it("an unnamed CREATE INDEX CONCURRENTLY is not told to add IF NOT EXISTS, which needs a name", () => {
+            assert.deepEqual(lintFile("0002_i.sql", `${noTx}CREATE INDEX CONCURRENTLY ON t (c);`).findings, []);
+        });
+        it("the advice to drop a constraint before adding it back is SQL for that very constraint", () => {
+            const [finding] = lintFile(
+                "0002_c.sql",
+                `${noTx}ALTER TABLE "App" ADD CONSTRAINT "Email" UNIQUE USING INDEX e;`,
+            ).findings;
+            const sql = /^[^;]*;/.exec(finding?.safe ?? "")?.[0] ?? "";
+            assert.equal(sql, 'ALTER TABLE "App" DROP CONSTRAINT IF EXISTS "Email";');
+            assert.ok(parseStatements(sql).ok);
+        });
+
         it("REINDEX SYSTEM is not told to add CONCURRENTLY, which Postgres refuses for system catalogs", () => {
             const [finding] = lintFile("0002_reindex.sql", "REINDEX SYSTEM;").findings;
             assert.equal(finding?.rule, "require-concurrent-reindex");
