@@ -87,7 +87,16 @@ describe("the packed package, as a new project installs and uses it", function (
     it("ships the compiled library, its declarations and the runtime scripts, not the sources or tests", () => {
         const pkg = join(consumer, "node_modules/migrate-first");
         const top = readdirSync(pkg).sort();
-        assert.deepEqual(top, ["README.md", "dist", "package.json"]);
+        assert.deepEqual(top, ["README.md", "dist", "package.json", "pulumi-package"]);
+        // The component package other Pulumi languages add (e2e/component-package.test.ts): its
+        // manifest and schema entry; what runs is the compiled library under dist/.
+        assert.deepEqual(readdirSync(join(pkg, "pulumi-package")).sort(), [
+            "PulumiPlugin.yaml",
+            "index.ts",
+            "package-lock.json",
+            "package.json",
+            "tsconfig.json",
+        ]);
         const runtime = readdirSync(join(pkg, "dist/runtime"));
         for (const script of ["migrate.sh", "lib.sh", "wait-for-db.sh", "smoke-check.sh", "alert.sh"])
             assert.ok(runtime.includes(script), `dist/runtime lacks ${script}: ${runtime.join(", ")}`);

@@ -1,0 +1,248 @@
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "fs";
+import { join, resolve } from "path";
+import { parse, stringify } from "yaml";
+import { parseSpec, SpecError } from "../environment-schema";
+import { enginesBin, requireEngines } from "./helpers/engines";
+import type { CommandResult } from "./helpers/project";
+import { PulumiProject } from "./helpers/project";
+import type { E2eServer } from "./helpers/server";
+import { platformAdmin, startServer } from "./helpers/server";
+
+// migrate-first from another Pulumi language: a Pulumi YAML program adds the component package
+// (pulumi-package/, from the packed and installed library, as a user gets it) with the real
+// `pulumi package add`, and previews one AppEnvironment with the real CLI, our Node.js host front
+// (which serves the package through @pulumi/pulumi/cmd/run-plugin), the YAML host and the providers.
+// The database host is a real Postgres; render mode (kubernetes.renderDirectory) keeps it off any cluster.
+const repo = resolve(__dirname, "..");
+const pulumiVersion = (
+    JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }
+).version;
+const libraryVersion = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
+const pluginPath = "./node_modules/migrate-first/pulumi-package";
+
+/** One step of `pulumi preview --json`. */
+interface PreviewStep {
+    readonly op: string;
+    readonly urn: string;
+}
+
+function succeed(command: string, args: readonly string[], cwd: string): string {
+    const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 600000 });
+    assert.equal(result.status, 0, `${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+}
+
+/** What parseSpec says of a spec, line by line (it must refuse it). */
+function specProblems(input: unknown): string[] {
+    try {
+        parseSpec(input, { stack: "dev" });
+    } catch (error) {
+        if (error instanceof SpecError)
+            return error.message
+                .split("\n")
+                .map((line) => line.trim())
+                .filter((line) => line !== "");
+        throw error;
+    }
+    throw new Error("parseSpec accepted the spec");
+}
+
+/** The type path of a URN (`parent$child$...`), its last element the resource's own type. */
+function typePath(urn: string): string[] {
+    return urn.split("::")[2].split("$");
+}
+
+describe("the component package, from a Pulumi YAML program with the real engine", function () {
+    this.timeout(900000);
+    const adminPassword = "yaml-admin-secret";
+    let server: E2eServer;
+    let project: PulumiProject;
+    let consumer: string;
+
+    /** Runs the real `pulumi` in the YAML program's directory; never throws. */
+    function pulumi(args: readonly string[], input = ""): Promise<CommandResult> {
+        return new Promise((resolvePromise, reject) => {
+            const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: consumer, env: project.env });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+            child.on("error", reject);
+            child.on("close", (code) => resolvePromise({ status: code ?? 1, stdout, stderr }));
+            child.stdin.end(input);
+        });
+    }
+
+    async function must(args: readonly string[], input = ""): Promise<CommandResult> {
+        const result = await pulumi(args, input);
+        assert.equal(
+            result.status,
+            0,
+            `pulumi ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`,
+        );
+        return result;
+    }
+
+    /** The environment's spec, as a YAML user writes it, with the database on the test's server. */
+    function spec(app: Readonly<Record<string, unknown>>): Record<string, unknown> {
+        return {
+            app,
+            database: { host: "127.0.0.1", port: server.pg.port, adminUser: platformAdmin, sslmode: "disable" },
+            migration: { directory: "migrations" },
+            argocd: { repoURL: "https://github.com/acme/gitops.git", targetRevision: "main" },
+            kubernetes: { renderDirectory: "rendered" },
+        };
+    }
+
+    /** Writes the program's resources and outputs into Pulumi.yaml, keeping what `pulumi package add` recorded. */
+    function writeProgram(app: Readonly<Record<string, unknown>>): void {
+        const file = join(consumer, "Pulumi.yaml");
+        const project = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+        writeFileSync(
+            file,
+            stringify({
+                ...project,
+                config: { adminPassword: { type: "string", secret: true } },
+                resources: {
+                    shop: {
+                        type: "migrate-first:index:AppEnvironment",
+                        properties: {
+                            spec: { "fn::toJSON": spec(app) },
+                            databaseAdminPassword: "${adminPassword}",
+                        },
+                    },
+                },
+                outputs: { namespace: "${shop.namespace}", databaseName: "${shop.databaseName}" },
+            }),
+        );
+    }
+
+    before(async () => {
+        requireEngines();
+        if (!existsSync(join(enginesBin, "pulumi-language-yaml")))
+            throw new Error(`pulumi-language-yaml not found in ${enginesBin}: run \`npm run engines\` first`);
+        server = await startServer(adminPassword);
+        // The package as a user gets it: packed from a copy of the checkout (its prepare script
+        // builds dist/ there), installed from the tarball into a project with nothing else.
+        project = new PulumiProject("component-package");
+        const packed = succeed("npm", ["pack", "--silent", "--pack-destination", project.home], project.dir)
+            .trim()
+            .split("\n");
+        consumer = join(project.home, "consumer");
+        cpSync(join(repo, "examples/shop/migrations"), join(consumer, "migrations"), { recursive: true });
+        writeFileSync(
+            join(consumer, "package.json"),
+            JSON.stringify({ name: "consumer", version: "1.0.0", private: true }, null, 2),
+        );
+        succeed(
+            "npm",
+            [
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefer-offline",
+                join(project.home, packed[packed.length - 1]),
+                `@pulumi/pulumi@${pulumiVersion}`,
+            ],
+            consumer,
+        );
+        writeFileSync(join(consumer, "Pulumi.yaml"), stringify({ name: "yaml-consumer", runtime: "yaml" }));
+        // `pulumi package add` installs the providers the package's npm dependencies name, at those
+        // versions, into the workspace (PATH does not count there, and nothing is downloaded here):
+        // our builds, the binaries every other suite finds on PATH, stand in for them.
+        for (const provider of ["kubernetes", "postgresql", "random"]) {
+            const version = (
+                JSON.parse(readFileSync(join(consumer, "node_modules/@pulumi", provider, "package.json"), "utf8")) as {
+                    version: string;
+                }
+            ).version;
+            await must([
+                "plugin",
+                "install",
+                "resource",
+                provider,
+                version,
+                "--file",
+                join(enginesBin, `pulumi-resource-${provider}`),
+            ]);
+        }
+    });
+    after(async () => server?.pg.stop());
+
+    it("serves the schema the SDK infers from the component's args: the spec as text, the secrets as inputs", async () => {
+        const { stdout } = await must(["package", "get-schema", pluginPath]);
+        const schema = JSON.parse(stdout) as {
+            name: string;
+            version: string;
+            resources: Record<
+                string,
+                { isComponent: boolean; inputProperties: Record<string, { type: string }>; requiredInputs: string[] }
+            >;
+        };
+        assert.equal(schema.name, "migrate-first");
+        assert.equal(schema.version, libraryVersion, "pulumi-package/package.json's version is the library's");
+        const resource = schema.resources["migrate-first:index:AppEnvironment"];
+        assert.ok(resource?.isComponent, `no component AppEnvironment in ${Object.keys(schema.resources).join(", ")}`);
+        assert.deepEqual(Object.keys(resource.inputProperties).sort(), [
+            "alertWebhookUrl",
+            "databaseAdminPassword",
+            "spec",
+        ]);
+        assert.deepEqual([...resource.requiredInputs].sort(), ["databaseAdminPassword", "spec"]);
+    });
+
+    it("is added with `pulumi package add <path>`, which records it in Pulumi.yaml", async () => {
+        const { stderr } = await must(["package", "add", pluginPath]);
+        assert.match(stderr, /Added package migrate-first/);
+        const recorded = parse(readFileSync(join(consumer, "Pulumi.yaml"), "utf8")) as {
+            packages?: Record<string, string>;
+        };
+        assert.equal(recorded.packages?.["migrate-first"], pluginPath);
+    });
+
+    it("previews one AppEnvironment and every child, for real, and creates nothing", async () => {
+        writeProgram({ name: "shop", image: "ghcr.io/acme/shop:v1.2.0" });
+        await must(["stack", "init", "dev"]);
+        await must(["config", "set", "--secret", "adminPassword"], adminPassword);
+        const { stdout } = await must(["preview", "--stack", "dev", "--json"]);
+        const steps = (JSON.parse(stdout) as { steps: PreviewStep[] }).steps;
+        const creates = steps.filter((step) => step.op === "create").map((step) => typePath(step.urn));
+        const top = ["migrate-first:index:AppEnvironment", "migrate-first:env:AppEnvironment"];
+        assert.ok(
+            creates.some((path) => path.join("$") === top[0]),
+            `no AppEnvironment to create in ${JSON.stringify(steps.map((s) => s.urn))}`,
+        );
+        // Each child under the package's AppEnvironment, through the library's own component.
+        for (const type of [
+            "migrate-first:db:PostgresDatabase",
+            "postgresql:index/database:Database",
+            "postgresql:index/role:Role",
+            "postgresql:index/grant:Grant",
+            "random:index/randomPassword:RandomPassword",
+            "migrate-first:k8s:DatabaseSecrets",
+            "kubernetes:core/v1:Namespace",
+            "kubernetes:core/v1:Secret",
+            "kubernetes:argoproj.io/v1alpha1:Application",
+        ]) {
+            const path = creates.find((candidate) => candidate[candidate.length - 1] === type);
+            assert.ok(path, `the preview creates no ${type}`);
+            assert.deepEqual(path.slice(0, 2), top, `${type} is not a child of the AppEnvironment: ${path.join("$")}`);
+        }
+        assert.equal(server.superSql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'shop';"), "0");
+        assert.ok(!existsSync(join(consumer, "rendered")), "a preview rendered manifests");
+    });
+
+    it("refuses a bad spec with parseSpec's words, before anything registers", async () => {
+        const app = { name: "shop", image: "ghcr.io/acme/shop" };
+        writeProgram(app);
+        const result = await pulumi(["preview", "--stack", "dev"]);
+        const out = result.stdout + result.stderr;
+        assert.notEqual(result.status, 0, out);
+        // The TypeScript component's message, line by line, for the same spec.
+        for (const line of specProblems(spec(app)))
+            assert.ok(out.includes(line), `the preview does not say ${JSON.stringify(line)}:\n${out}`);
+        assert.doesNotMatch(out, /\+ +migrate-first:index:AppEnvironment/);
+    });
+});
