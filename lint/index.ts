@@ -1,6 +1,6 @@
 export { loadParser, parseStatements, Statement } from "./parse";
 export { lintDirectory, lintFile, fileVersion, DirectoryReport, FileReport, Finding, LintOptions, Phase } from "./lint";
 export { formatFinding, formatJson, formatText } from "./format";
-export { rules, Rule, LockMode, lockModes, StatementClass } from "./rules";
+export { optInGroups, rules, Rule, LockMode, lockModes, StatementClass } from "./rules";
 export { releaseViolations, ReleaseViolation, ShippedRelease } from "./release";
 export { checkMigrations, migrationCheckMessage, shippedVersions, MigrationCheck } from "./gate";

@@ -33,7 +33,7 @@ export interface FileContext {
     readonly transactional: boolean;
     /** The opt-in rules turned on. */
     readonly enabled: ReadonlySet<string>;
-    /** Whether the file set lock_timeout and statement_timeout yet (require-timeout-settings). */
+    /** Whether the file set lock_timeout and statement_timeout yet (require-lock-timeout, require-statement-timeout). */
     readonly timeouts: TimeoutsSeen;
 }
 
@@ -279,7 +279,8 @@ export function inspect(statement: Statement, context: FileContext): Hit[] {
     const hits = inspectStatement(statement, context);
     if (!context.transactional) hits.push(...robustness(type, node, context.constraintsSeen));
     // Opt-in rules cost nothing unless enabled.
-    if (context.enabled.has("require-timeout-settings")) hits.push(...timeoutSettings(type, node, context.timeouts));
+    if (context.enabled.has("require-lock-timeout") || context.enabled.has("require-statement-timeout"))
+        hits.push(...timeoutSettings(type, node, context.timeouts, context.enabled));
     if (context.enabled.has("require-table-schema")) hits.push(...tableSchema(type, node));
     if (context.enabled.has("ban-duplicate-column-assignments")) hits.push(...duplicateColumns(type, node));
     return hits;

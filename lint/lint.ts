@@ -7,7 +7,7 @@ import { NotNullChecks } from "./not-null-proof";
 import { identifierBytes, parseStatements } from "./parse";
 import type { Rule, StatementClass } from "./rules";
 import { ruleExamples } from "./rule-examples";
-import { rules } from "./rules";
+import { optInGroups, rules } from "./rules";
 
 /** A file's phase, from its header: expand (the default), or the contract that completes an expand. */
 export type Phase = { readonly kind: "expand" } | { readonly kind: "contract"; readonly completes: string };
@@ -61,7 +61,7 @@ export function fileVersion(name: string): string | undefined {
 export interface LintOptions {
     /** The CHECK (col IS NOT NULL) constraints of the files applied before this one. @default - none */
     readonly notNullChecks?: NotNullChecks;
-    /** Opt-in rules to turn on (rules.ts marks them optIn), e.g. require-timeout-settings. @default - none */
+    /** Opt-in rules to turn on (rules.ts marks them optIn), or a group of them (optInGroups: require-timeout-settings). @default - none */
     readonly enable?: readonly string[];
 }
 
@@ -87,12 +87,14 @@ export function lintFile(file: string, sql: string, options: LintOptions = {}): 
             ...(reason === undefined ? {} : { reason }),
         });
     };
-    for (const id of options.enable ?? [])
+    const enabled = (options.enable ?? []).flatMap((id) => optInGroups[id] ?? [id]);
+    for (const id of enabled)
         if (rules[id]?.optIn !== true)
             throw new Error(
                 `"${id}" is not an opt-in rule; the opt-in rules are ${Object.values(rules)
                     .filter((r) => r.optIn === true)
                     .map((r) => r.id)
+                    .concat(Object.keys(optInGroups))
                     .join(", ")}`,
             );
     const version = fileVersion(file);
@@ -175,7 +177,7 @@ export function lintFile(file: string, sql: string, options: LintOptions = {}): 
         notNullChecks: options.notNullChecks ?? new NotNullChecks(),
         constraintsSeen: new Map(),
         transactional,
-        enabled: new Set(options.enable),
+        enabled: new Set(enabled),
         timeouts: { lock: "missing", statement: "missing" },
     };
     const statements = parsed.statements.map((statement, index) => {

@@ -54,8 +54,8 @@ export const ruleExamples: Readonly<Record<string, string>> = {
     "ban-char-field": "CREATE TABLE accounts (code text);",
     "prefer-jsonb": "CREATE TABLE accounts (doc jsonb);",
     "index-too-many-columns": `${noTx}CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_lookup ON orders (customer_id, created_at, status);`,
-    "require-timeout-settings":
-        "SET lock_timeout = '1s';\nSET statement_timeout = '5min';\nALTER TABLE users ADD COLUMN note text;",
+    "require-lock-timeout": "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN note text;",
+    "require-statement-timeout": "SET statement_timeout = '5min';\nALTER TABLE users ADD COLUMN note text;",
     "require-table-schema": "ALTER TABLE public.users ADD COLUMN note text;",
     "ban-duplicate-column-assignments": "UPDATE users SET plan = 'free', note = NULL WHERE id = 1;",
     "contract-without-expand": `${contract}ALTER TABLE users DROP COLUMN legacy;`,

@@ -51,6 +51,11 @@ const rule = (
 const expandContract =
     "ship it as a contract file (-- migrate-first: contract completes <expand-version>) in a release after the expand that made old code stop depending on it";
 
+/** Names that enable several opt-in rules at once, as squawk's require-timeout-settings does. */
+export const optInGroups: Readonly<Record<string, readonly string[]>> = {
+    "require-timeout-settings": ["require-lock-timeout", "require-statement-timeout"],
+};
+
 /** Every rule, by id. Ids follow squawk's where squawk has the rule. */
 export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
     [
@@ -443,12 +448,23 @@ export const rules: Readonly<Record<string, Rule>> = Object.fromEntries(
         // Opt-in rules: off unless enabled.
         {
             ...rule(
-                "require-timeout-settings",
+                "require-lock-timeout",
                 "warning",
                 "robustness",
-                "squawk",
-                "without lock_timeout a statement waiting for a lock queues all traffic behind it, and without statement_timeout a slow one holds its locks for as long as it runs (our runner sets both; other runners may not)",
-                "SET lock_timeout = '1s'; SET statement_timeout = '5min'; at the top of the file",
+                "squawk: require-timeout-settings",
+                "without lock_timeout a statement waiting for a lock queues all traffic to the table behind it (our runner sets it; other runners may not)",
+                "SET lock_timeout = '1s'; at the top of the file",
+            ),
+            optIn: true,
+        },
+        {
+            ...rule(
+                "require-statement-timeout",
+                "warning",
+                "robustness",
+                "squawk: require-timeout-settings",
+                "without statement_timeout a slow statement holds its locks for as long as it runs (our runner sets it; other runners may not)",
+                "SET statement_timeout = '5min'; at the top of the file",
             ),
             optIn: true,
         },

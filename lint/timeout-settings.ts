@@ -1,4 +1,4 @@
-// require-timeout-settings (opt-in, squawk's rule): a file that changes the schema sets
+// require-lock-timeout and require-statement-timeout (opt-in, squawk's require-timeout-settings): a file that changes the schema sets
 // lock_timeout and statement_timeout before its first statement that may wait or run long, so
 // it cannot queue traffic behind a lock indefinitely. Our runner sets both itself; teams that
 // run migrations another way opt in.
@@ -45,7 +45,8 @@ const quick = new Set([
     "ReassignOwnedStmt",
 ]);
 
-export function timeoutSettings(type: string, fields: Node, seen: TimeoutsSeen): Hit[] {
+/** The hits of one statement; `enabled` holds the two rules' ids that are on. */
+export function timeoutSettings(type: string, fields: Node, seen: TimeoutsSeen, enabled: ReadonlySet<string>): Hit[] {
     if (type === "VariableSetStmt") {
         // Only the settings themselves: SET foo.lock_timeout is another variable.
         const name = str(fields.name).toLowerCase();
@@ -56,16 +57,16 @@ export function timeoutSettings(type: string, fields: Node, seen: TimeoutsSeen):
     // ANALYZE is quick; VACUUM is not.
     if (quick.has(type) || (type === "VacuumStmt" && fields.is_vacuumcmd !== true)) return [];
     const hits: Hit[] = [];
-    if (seen.lock === "missing") {
+    if (seen.lock === "missing" && enabled.has("require-lock-timeout")) {
         hits.push({
-            rule: "require-timeout-settings",
+            rule: "require-lock-timeout",
             what: "no SET lock_timeout before the first statement that may wait for a lock",
         });
         seen.lock = "reported";
     }
-    if (seen.statement === "missing") {
+    if (seen.statement === "missing" && enabled.has("require-statement-timeout")) {
         hits.push({
-            rule: "require-timeout-settings",
+            rule: "require-statement-timeout",
             what: "no SET statement_timeout before the first statement that may run long",
         });
         seen.statement = "reported";

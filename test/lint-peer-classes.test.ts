@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { join } from "path";
-import { lintDirectory, lintFile, loadParser, parseStatements, rules } from "../lint";
+import { lintDirectory, lintFile, loadParser, optInGroups, parseStatements, rules } from "../lint";
 import { ruleExamples } from "../lint/rule-examples";
 import { migrationsDir } from "./helpers/scratch";
 
@@ -20,7 +20,7 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
     before(() => loadParser());
 
     describe("options spelled off", () => {
-        for (const value of ["false", "off", "0", "FALSE", "Off"]) {
+        for (const value of ["false", "off", "0", "FALSE", "Off", "'false'", "E'false'", "U&'false'"]) {
             it(`REINDEX (CONCURRENTLY ${value}) is a blocking reindex, in a no-transaction file too`, () => {
                 assert.ok(firing(`REINDEX (CONCURRENTLY ${value}) INDEX i;`).includes("require-concurrent-reindex"));
                 assert.ok(
@@ -261,7 +261,7 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
         const optIns = ["require-timeout-settings", "require-table-schema", "ban-duplicate-column-assignments"];
         const enabled = (sql: string, rule: string) =>
             lintFile("0002_change.sql", sql, { enable: [rule] })
-                .findings.filter((f) => f.rule === rule)
+                .findings.filter((f) => (optInGroups[rule] ?? [rule]).includes(f.rule))
                 .map((f) => f.what);
 
         it("are off unless enabled, and only opt-in rules can be enabled", () => {
@@ -311,6 +311,20 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
                 enabled("ALTER TABLE t ADD COLUMN c text;\nSET lock_timeout = '1s';", "require-timeout-settings")
                     .length,
                 2,
+            );
+        });
+
+        it("require-lock-timeout and require-statement-timeout each on their own, any case", () => {
+            const sql = "ALTER TABLE t ADD COLUMN c boolean;";
+            assert.deepEqual(enabled(sql, "require-lock-timeout"), [
+                "no SET lock_timeout before the first statement that may wait for a lock",
+            ]);
+            assert.deepEqual(enabled(sql, "require-statement-timeout"), [
+                "no SET statement_timeout before the first statement that may run long",
+            ]);
+            assert.deepEqual(
+                enabled(`SET Lock_Timeout = '1s';\nSET Statement_Timeout = '5s';\n${sql}`, "require-timeout-settings"),
+                [],
             );
         });
 
@@ -385,7 +399,7 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
             const dir = migrationsDir({ "0001_a.sql": "CREATE TABLE a (id bigint);" });
             assert.deepEqual(
                 lintDirectory(dir, { enable: optIns }).findings.map((f) => f.rule),
-                ["require-timeout-settings", "require-timeout-settings", "require-table-schema"],
+                ["require-lock-timeout", "require-statement-timeout", "require-table-schema"],
             );
         });
     });

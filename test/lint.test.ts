@@ -158,9 +158,14 @@ const cases: [string, string, string][] = [
     ["ban-char-field", "CREATE TABLE a (code char(3));", "CREATE TABLE a (code text);"],
     ["prefer-jsonb", "CREATE TABLE a (doc json);", "CREATE TABLE a (doc jsonb);"],
     [
-        "require-timeout-settings",
+        "require-lock-timeout",
         "ALTER TABLE t ADD COLUMN c text;",
-        "SET lock_timeout = '1s';\nSET statement_timeout = '5min';\nALTER TABLE t ADD COLUMN c text;",
+        "SET lock_timeout = '1s';\nALTER TABLE t ADD COLUMN c text;",
+    ],
+    [
+        "require-statement-timeout",
+        "ALTER TABLE t ADD COLUMN c text;",
+        "SET statement_timeout = '5min';\nALTER TABLE t ADD COLUMN c text;",
     ],
     ["require-table-schema", "ALTER TABLE t ADD COLUMN c text;", "ALTER TABLE public.t ADD COLUMN c text;"],
     ["ban-duplicate-column-assignments", "UPDATE t SET a = 1, a = 2;", "UPDATE t SET a = 1, b = 2;"],
