@@ -116,17 +116,29 @@ export function generatedHookName(
     generateName: string,
     phase: SyncPhase,
     revision: string | undefined,
-    startedAt: Date | number | undefined,
+    startedAt: Date | number | string | undefined,
 ): string {
     // strings.ToLower of the whole postfix is the same as lowercasing its parts; a value not given
     // stays a visible placeholder.
     const rev =
         revision === undefined ? "{revision}" : (revision.length >= 8 ? revision.slice(0, 7) : revision).toLowerCase();
-    const unix =
-        startedAt === undefined
-            ? "{startedAt}"
-            : String(typeof startedAt === "number" ? Math.floor(startedAt) : Math.floor(startedAt.getTime() / 1000));
-    return `${generateName}${rev}-${phase.toLowerCase()}-${unix}`;
+    return `${generateName}${rev}-${phase.toLowerCase()}-${startedAt === undefined ? "{startedAt}" : unixSeconds(startedAt)}`;
+}
+
+/**
+ * Go's time.Unix(): whole seconds since the epoch. A number is Unix seconds, or milliseconds
+ * (Date.now()) when it is too large to be seconds (above 1e11, the year 5138).
+ */
+function unixSeconds(time: Date | number | string): number {
+    const ms =
+        time instanceof Date
+            ? time.getTime()
+            : typeof time === "string"
+              ? Date.parse(time)
+              : time > 1e11
+                ? time
+                : time * 1000;
+    return Math.floor(ms / 1000);
 }
 
 // Go's strconv.Atoi: optional sign, decimal digits, nothing else, within int64 (Argo CD runs on 64 bits).

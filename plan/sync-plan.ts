@@ -25,8 +25,8 @@ export interface PlanOptions {
     readonly namespace?: string;
     /** The revision being synced: a hook with only `generateName` is named from its first 7 characters. @default "{revision}" in the name */
     readonly revision?: string;
-    /** When the sync operation started (a Date, or Unix seconds): the rest of such a hook's name. @default "{startedAt}" in the name */
-    readonly startedAt?: Date | number;
+    /** When the sync operation started (a Date, an ISO time, Unix seconds or milliseconds): the rest of such a hook's name. @default "{startedAt}" in the name */
+    readonly startedAt?: Date | number | string;
     /** "group/Kind" keys (`*` wildcards) the Argo CD instance's `resource.customizations` give a health check. @default [] */
     readonly healthChecks?: readonly string[];
     /** A sync that runs no hooks: a selective sync, or the "apply" strategy (argo-cd controller/sync.go). @default false */

@@ -301,6 +301,12 @@ describe("gitops-engine pkg/sync/sync_context_test.go, translated", () => {
             tasksOf(planSync([pod], { revision: "ABC1234def", startedAt: 1700000000 })).map((t) => t.name),
             ["migrate-abc1234-presync-1700000000"],
         );
+        // The same start as milliseconds (Date.now()) or as an ISO time.
+        for (const startedAt of [1700000000999, "2023-11-14T22:13:20.5Z"])
+            assert.deepEqual(
+                tasksOf(planSync([pod], { revision: "ABC1234def", startedAt })).map((t) => t.name),
+                ["migrate-abc1234-presync-1700000000"],
+            );
     });
 
     it("TestManagedResourceAreNotNamed: a resource that is not a hook keeps no name", () => {
