@@ -28,6 +28,8 @@ export interface FileContext {
     readonly notValid: Set<string>;
     /** CHECK (col IS NOT NULL) constraints of this file and the files applied before it. */
     readonly notNullChecks: NotNullChecks;
+    /** The constraints this file drops anywhere (NotNullChecks.droppedIn). */
+    readonly droppedInFile: ReadonlySet<string>;
     /** Constraint names dropped IF EXISTS, then added, in this file (prefer-robust-stmts). */
     readonly constraintsSeen: ConstraintsSeen;
     readonly transactional: boolean;
@@ -166,7 +168,10 @@ function alterTable(fields: Node, context: FileContext): Hit[] {
                 break;
             case "AT_SetNotNull":
                 // A valid CHECK (col IS NOT NULL), from this file or an earlier one, spares the scan.
-                if (!context.createdTables.has(table) && !context.notNullChecks.proves(table, column))
+                if (
+                    !context.createdTables.has(table) &&
+                    !context.notNullChecks.proves(table, column, context.droppedInFile)
+                )
                     hits.push({
                         rule: "adding-not-nullable-field",
                         what: `ALTER COLUMN ${column} SET NOT NULL on ${table}`,

@@ -175,6 +175,7 @@ export function lintFile(file: string, sql: string, options: LintOptions = {}): 
         createdTables: new Set(),
         notValid: new Set(),
         notNullChecks: options.notNullChecks ?? new NotNullChecks(),
+        droppedInFile: NotNullChecks.droppedIn(parsed.statements),
         constraintsSeen: new Map(),
         transactional,
         enabled: new Set(enabled),

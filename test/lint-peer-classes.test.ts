@@ -212,6 +212,38 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
                 ["constraint-missing-not-valid"],
             );
         });
+        it("a file linted alone: VALIDATE, SET NOT NULL, then DROP of the same helper (added in an earlier file)", () => {
+            const notNull = (sql: string) => firing(sql).filter((r) => r === "adding-not-nullable-field").length;
+            for (const helper of ["foo_bar_not_null", "bar_not_null", "some_helper"])
+                assert.equal(
+                    notNull(
+                        `ALTER TABLE foo VALIDATE CONSTRAINT ${helper};\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;\nALTER TABLE foo DROP CONSTRAINT ${helper};`,
+                    ),
+                    0,
+                    helper,
+                );
+            // The helper's name says it covers bar: baz still scans.
+            assert.equal(
+                notNull(
+                    "ALTER TABLE foo VALIDATE CONSTRAINT bar_not_null;\nALTER TABLE foo ALTER COLUMN baz SET NOT NULL;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;\nALTER TABLE foo DROP CONSTRAINT bar_not_null;",
+                ),
+                1,
+            );
+            // An unrelated VALIDATE, or one never dropped, proves nothing.
+            assert.equal(
+                notNull(
+                    "ALTER TABLE foo VALIDATE CONSTRAINT some_other_check;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;",
+                ),
+                1,
+            );
+            // A helper whose name says no column pairs with one SET NOT NULL only.
+            assert.equal(
+                notNull(
+                    "ALTER TABLE foo VALIDATE CONSTRAINT h;\nALTER TABLE foo ALTER COLUMN a SET NOT NULL;\nALTER TABLE foo ALTER COLUMN b SET NOT NULL;\nALTER TABLE foo DROP CONSTRAINT h;",
+                ),
+                1,
+            );
+        });
         it("the runner's order is the version's, not the name's", () => {
             assert.deepEqual(
                 rulesOf({ "9_check.sql": add, "10_validate.sql": validate, "11_not_null.sql": setNotNull }),
