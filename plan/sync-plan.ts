@@ -144,7 +144,7 @@ export const rollsOutCode = (t: SyncTask) =>
     !t.hook && t.group === "apps" && ["Deployment", "StatefulSet", "DaemonSet"].includes(t.kind);
 
 /** What a step must reach: each gate's health; a hook without a health check only has to be applied. */
-export function stepGoal(gates: readonly SyncTask[], tasks: readonly SyncTask[]): string {
+function stepGoal(gates: readonly SyncTask[], tasks: readonly SyncTask[]): string {
     const parts = tasks.flatMap((t) =>
         gates.includes(t)
             ? [`${t.kind} ${t.name} ${t.healthCheck ?? ""}`]
@@ -193,7 +193,7 @@ export function planSync(objects: readonly KubeObject[], options: PlanOptions = 
                 previous === undefined
                     ? "dry-run of every object succeeds"
                     : previous.gates.length === 0
-                      ? `step ${i}: applied, then the ${previous.delayAfterApply}s wave delay`
+                      ? `step ${i}: applied; then the ${previous.delayAfterApply}s wave delay and a controller re-check`
                       : `step ${i}: ${previous.succeedsWhen}; first checked after the ${previous.delayAfterApply}s wave delay that follows its apply, then at each controller re-check`,
             succeedsWhen: stepGoal(gates, group.tasks),
         });

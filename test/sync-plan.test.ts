@@ -239,6 +239,8 @@ describe("sync plan follows Argo CD's ordering", () => {
         ]);
         assert.deepEqual(plan.steps[0].gates, []);
         assert.equal(plan.steps[0].succeedsWhen, "applied");
+        // Still not at once: the tasks are marked done at the next pass, after the delay.
+        assert.equal(plan.steps[1].waitsFor, "step 1: applied; then the 2s wave delay and a controller re-check");
     });
 
     it("waits for a hook of any kind with a health check, even in a one-step sync (§7)", () => {
