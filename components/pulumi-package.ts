@@ -51,7 +51,7 @@ export class AppEnvironment extends pulumi.ComponentResource {
         // The same check, and the same words, as the TypeScript component: before anything registers.
         const spec = parseSpec(specText(args.spec), { stack: pulumi.getStack() });
         super(packageAppEnvironmentType, name, {}, opts);
-        const kubernetes = kubernetesProvider(spec, name);
+        const kubernetes = kubernetesProvider(spec, name, { parent: this });
         const env = new TypedAppEnvironment(
             name,
             {

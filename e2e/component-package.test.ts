@@ -34,6 +34,28 @@ function succeed(command: string, args: readonly string[], cwd: string): string 
     return result.stdout;
 }
 
+/** The YAML program of the README's "From YAML or another Pulumi language". */
+interface ReadmeProgram {
+    readonly config: Record<string, unknown>;
+    readonly resources: {
+        readonly shop: {
+            readonly type: string;
+            readonly properties: {
+                readonly spec: { readonly "fn::toJSON": Record<string, unknown> & { app: Record<string, unknown> } };
+            } & Record<string, unknown>;
+        };
+    };
+    readonly outputs: Record<string, string>;
+}
+
+function readmeProgram(): ReadmeProgram {
+    const readme = readFileSync(join(repo, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### From YAML or another Pulumi language"));
+    const block = /^```yaml\n([\s\S]*?)^```$/m.exec(section);
+    if (block === null) throw new Error("the README's YAML section has no ```yaml block");
+    return parse(block[1]) as ReadmeProgram;
+}
+
 /** What parseSpec says of a spec, line by line (it must refuse it). */
 function specProblems(input: unknown): string[] {
     try {
@@ -85,38 +107,25 @@ describe("the component package, from a Pulumi YAML program with the real engine
         return result;
     }
 
-    /** The environment's spec, as a YAML user writes it, with the database on the test's server. */
-    function spec(app: Readonly<Record<string, unknown>>): Record<string, unknown> {
-        return {
-            app,
+    /**
+     * The README's YAML program ("From YAML or another Pulumi language") with the database on the
+     * test's server and `app` merged into the spec; what `pulumi package add` recorded is kept.
+     * Returns the spec it wrote.
+     */
+    function writeProgram(app: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+        const program = readmeProgram();
+        const shop = program.resources.shop;
+        const given = shop.properties.spec["fn::toJSON"];
+        const spec = {
+            ...given,
+            app: { ...given.app, ...app },
             database: { host: "127.0.0.1", port: server.pg.port, adminUser: platformAdmin, sslmode: "disable" },
-            migration: { directory: "migrations" },
-            argocd: { repoURL: "https://github.com/acme/gitops.git", targetRevision: "main" },
-            kubernetes: { renderDirectory: "rendered" },
         };
-    }
-
-    /** Writes the program's resources and outputs into Pulumi.yaml, keeping what `pulumi package add` recorded. */
-    function writeProgram(app: Readonly<Record<string, unknown>>): void {
         const file = join(consumer, "Pulumi.yaml");
         const project = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-        writeFileSync(
-            file,
-            stringify({
-                ...project,
-                config: { adminPassword: { type: "string", secret: true } },
-                resources: {
-                    shop: {
-                        type: "migrate-first:index:AppEnvironment",
-                        properties: {
-                            spec: { "fn::toJSON": spec(app) },
-                            databaseAdminPassword: "${adminPassword}",
-                        },
-                    },
-                },
-                outputs: { namespace: "${shop.namespace}", databaseName: "${shop.databaseName}" },
-            }),
-        );
+        const resources = { shop: { ...shop, properties: { ...shop.properties, spec: { "fn::toJSON": spec } } } };
+        writeFileSync(file, stringify({ ...project, ...program, resources }));
+        return spec;
     }
 
     before(async () => {
@@ -203,9 +212,9 @@ describe("the component package, from a Pulumi YAML program with the real engine
     });
 
     it("previews one AppEnvironment and every child, for real, and creates nothing", async () => {
-        writeProgram({ name: "shop", image: "ghcr.io/acme/shop:v1.2.0" });
+        writeProgram();
         await must(["stack", "init", "dev"]);
-        await must(["config", "set", "--secret", "adminPassword"], adminPassword);
+        await must(["config", "set", "--secret", "databaseAdminPassword"], adminPassword);
         const { stdout } = await must(["preview", "--stack", "dev", "--json"]);
         const steps = (JSON.parse(stdout) as { steps: PreviewStep[] }).steps;
         const creates = steps.filter((step) => step.op === "create").map((step) => typePath(step.urn));
@@ -230,18 +239,22 @@ describe("the component package, from a Pulumi YAML program with the real engine
             assert.ok(path, `the preview creates no ${type}`);
             assert.deepEqual(path.slice(0, 2), top, `${type} is not a child of the AppEnvironment: ${path.join("$")}`);
         }
+        // Render mode's provider too, so nothing reaches a cluster.
+        assert.ok(
+            creates.some((path) => path.join("$") === `${top[0]}$pulumi:providers:kubernetes`),
+            "the render-mode kubernetes provider is not a child of the AppEnvironment",
+        );
         assert.equal(server.superSql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'shop';"), "0");
         assert.ok(!existsSync(join(consumer, "rendered")), "a preview rendered manifests");
     });
 
     it("refuses a bad spec with parseSpec's words, before anything registers", async () => {
-        const app = { name: "shop", image: "ghcr.io/acme/shop" };
-        writeProgram(app);
+        const spec = writeProgram({ image: "ghcr.io/acme/shop" });
         const result = await pulumi(["preview", "--stack", "dev"]);
         const out = result.stdout + result.stderr;
         assert.notEqual(result.status, 0, out);
         // The TypeScript component's message, line by line, for the same spec.
-        for (const line of specProblems(spec(app)))
+        for (const line of specProblems(spec))
             assert.ok(out.includes(line), `the preview does not say ${JSON.stringify(line)}:\n${out}`);
         assert.doesNotMatch(out, /\+ +migrate-first:index:AppEnvironment/);
     });
