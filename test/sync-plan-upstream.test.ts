@@ -4,7 +4,7 @@
 // and wave tests of sync_phase_test.go, hook/, hook/helm/ and syncwaves/; the tests only
 // Argo CD's copy of the engine has are marked "argo-cd gitops-engine/"), and argo-cd @37ee009
 // test/e2e/hook_test.go and sync_waves_test.go. The fixtures are testingutils' (NewPod, NewService,
-// NewCRD, NewNamespace, newHook).
+// NewCRD, newHook).
 //
 // Out of scope: upstream tests about what the planner does not model, with why. The planner reads
 // manifests; it has no cluster, no live objects, no kubectl and no operation state.
@@ -19,7 +19,8 @@
 //     TestSync_Replace, TestSync_ServerSideApply, TestSyncContext_ServerSideApplyWithDryRun, TestSync_Force,
 //     TestSyncCreateFailure, TestServerResourcesRetry, TestSyncContext_GetDeleteOptions_Default,
 //     TestSyncContext_GetDeleteOptions_WithPrunePropagationPolicy, TestNeedsClientSideApplyMigration
-//     (argo-cd: TestPerformCSAUpgradeMigration_*), TestSync_HookWithReplaceAndBeforeHookCreation_AlreadyDeleted.
+//     (argo-cd: TestPerformCSAUpgradeMigration_ConflictRetry, TestPerformCSAUpgradeMigration_NoMigrationNeeded,
+//     TestPerformCSAUpgradeMigration_WithCSAManager), TestSync_HookWithReplaceAndBeforeHookCreation_AlreadyDeleted.
 //   Discovery and dry-run of custom resources: TestSyncCustomResources, Test_syncContext_hasCRDOfGroupKind.
 //   Project permissions: TestSyncNotPermittedNamespace (argo-cd: Test_getSyncTasks_ErrorCaching,
 //     TestSync_getSyncTasks_FailureMessage).
@@ -31,13 +32,17 @@
 //     delete policies): TestSync_ExistingHooksWithFinalizer, TestRunSync_HooksNotDeletedIfPhaseNotCompleted,
 //     TestRunSync_HooksDeletedAfterPhaseCompleted, TestRunSync_HooksDeletedAfterPhaseCompletedFailed
 //     (argo-cd: TestSync_HooksNotDeletedIfPhaseNotCompleted, TestSync_HooksDeletedAfterSyncSucceeded,
-//     TestSync_HooksDeletedAfterSyncFailed), e2e TestHookDeletePolicyHookSucceededHookExit0/Exit1,
-//     TestHookDeletePolicyHookFailedHookExit0/Exit1, TestHookFinalizerPreSync/Sync/PostSync.
+//     TestSync_HooksDeletedAfterSyncFailed), e2e TestHookDeletePolicyHookSucceededHookExit0,
+//     TestHookDeletePolicyHookSucceededHookExit1, TestHookDeletePolicyHookFailedHookExit0,
+//     TestHookDeletePolicyHookFailedHookExit1, TestHookFinalizerPreSync, TestHookFinalizerSync, TestHookFinalizerPostSync.
 //   Operation messages and results: Test_setRunningPhase_healthyState, Test_setRunningPhase_runningHooks,
 //     Test_setRunningPhase_pendingDeletion (argo-cd: Test_setRunningPhase), TestSetOperationFailed,
 //     TestSetOperationFailedDuplicatedMessages, TestSetOperationFailedNoTasks (argo-cd:
-//     Test_executeSyncFailPhase*), TestSyncWaveHookFail (argo-cd: TestSync_SyncWaveHookError).
-//   Terminating an operation: argo-cd TestTerminate*, e2e TestTerminateWithRunningHooks,
+//     Test_executeSyncFailPhase, Test_executeSyncFailPhase_CompletedHooks, Test_executeSyncFailPhase_DuplicatedMessages,
+//     Test_executeSyncFailPhase_NoTasks, Test_executeSyncFailPhase_RunningHooks), TestSyncWaveHookFail
+//     (argo-cd: TestSync_SyncWaveHookError).
+//   Terminating an operation: argo-cd TestTerminate, TestTerminate_Hooks_Completed, TestTerminate_Hooks_Error,
+//     TestTerminate_Hooks_Running, TestTerminate_Hooks_Running_Healthy; e2e TestTerminateWithRunningHooks,
 //     TestHookBeforeHookCreationFailure.
 //   An apply error in the middle of a wave (needs a failing API server): e2e
 //     TestInvalidlHookWaitsForOtherHooksToComplete, TestInvalidSyncFailureHookWaitsForOtherHooksToComplete.
@@ -592,8 +597,13 @@ describe("gitops-engine pkg/sync/sync_phase_test.go, hook/, hook/helm/ and syncw
         assert.deepEqual(phases({ kind: "" }), ["Sync"]);
         assert.equal(isHook(newPod()), false);
     });
-    for (const phase of ["PreSync", "Sync", "PostSync", "SyncFail"]) {
-        it(`TestSyncPhase${phase === "PostSync" ? "Post" : phase === "SyncFail" ? "Fail" : phase} (and hook TestOneHook): ${phase}`, () => {
+    for (const [upstream, phase] of [
+        ["TestSyncPhasePreSync", "PreSync"],
+        ["TestSyncPhaseSync", "Sync"],
+        ["TestSyncPhasePost", "PostSync"],
+        ["TestSyncPhaseFail", "SyncFail"],
+    ]) {
+        it(`${upstream} (and hook TestOneHook): ${phase}`, () => {
             assert.deepEqual(phases(pod(phase)), [phase]);
             assert.equal(isHook(pod(phase)), true);
         });
@@ -646,7 +656,7 @@ describe("gitops-engine pkg/sync/sync_phase_test.go, hook/, hook/helm/ and syncw
         assert.equal(waveOf(annotate(newPod(), "argocd.argoproj.io/sync-wave", "1")), 1);
         assert.equal(waveOf(annotate(newPod(), "helm.sh/hook-weight", "1")), 1);
     });
-    it("hook TestDeletePolicies and helm TestDeletePolicies: none or garbage is BeforeHookCreation; Helm's spelling maps", () => {
+    it("hook TestDeletePolicies, helm TestDeletePolicies and TestDeletePolicy_DeletePolicy: none or garbage is BeforeHookCreation; Helm's spelling maps", () => {
         const policies = (annotations: Record<string, string>) =>
             tasksOf(
                 planSync([
