@@ -2,11 +2,11 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { join } from "path";
 
-// Our own Go code among the engines (the language host's front, the stand-in providers):
+// Our own Go code among the engines (the language host's front, the YAML host's Link, the stand-in providers):
 // its unit tests, run by the suite that depends on it.
 describe("our Go engines' own tests", function () {
     this.timeout(600000);
-    for (const module of ["language-host", "stand-ins"]) {
+    for (const module of ["language-host", "language-yaml", "stand-ins"]) {
         it(`go test ./... passes in engines/${module}`, () => {
             const run = spawnSync("go", ["test", "./..."], {
                 cwd: join(__dirname, "..", "engines", module),
