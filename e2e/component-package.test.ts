@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { parse, stringify } from "yaml";
 import { parseSpec, SpecError } from "../environment-schema";
@@ -84,9 +84,9 @@ describe("the component package, from a Pulumi YAML program with the real engine
     let consumer: string;
 
     /** Runs the real `pulumi` in the YAML program's directory; never throws. */
-    function pulumi(args: readonly string[], input = ""): Promise<CommandResult> {
+    function pulumi(args: readonly string[], input = "", cwd = consumer): Promise<CommandResult> {
         return new Promise((resolvePromise, reject) => {
-            const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: consumer, env: project.env });
+            const child = spawn("pulumi", [...args, "--non-interactive"], { cwd, env: project.env });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -97,8 +97,8 @@ describe("the component package, from a Pulumi YAML program with the real engine
         });
     }
 
-    async function must(args: readonly string[], input = ""): Promise<CommandResult> {
-        const result = await pulumi(args, input);
+    async function must(args: readonly string[], input = "", cwd = consumer): Promise<CommandResult> {
+        const result = await pulumi(args, input, cwd);
         assert.equal(
             result.status,
             0,
@@ -209,6 +209,20 @@ describe("the component package, from a Pulumi YAML program with the real engine
             packages?: Record<string, string>;
         };
         assert.equal(recorded.packages?.["migrate-first"], pluginPath);
+    });
+
+    it("is added from a checkout too, once built (`npm ci` builds it)", async () => {
+        // The copy of this checkout the tarball was packed from: its prepare script built dist/ there.
+        const program = join(project.home, "from-checkout");
+        mkdirSync(program);
+        writeFileSync(join(program, "Pulumi.yaml"), stringify({ name: "from-checkout", runtime: "yaml" }));
+        const plugin = join(project.dir, "pulumi-package");
+        const { stderr } = await must(["package", "add", plugin], "", program);
+        assert.match(stderr, /Added package migrate-first/);
+        const recorded = parse(readFileSync(join(program, "Pulumi.yaml"), "utf8")) as {
+            packages?: Record<string, string>;
+        };
+        assert.equal(recorded.packages?.["migrate-first"], plugin);
     });
 
     it("previews one AppEnvironment and every child, for real, and creates nothing", async () => {
