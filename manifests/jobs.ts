@@ -23,8 +23,10 @@ interface JobParts {
 }
 
 // One shape for every Job: fail fast (backoffLimit 0, restartPolicy Never), bounded
-// by a deadline, no service-account token. No ttlSecondsAfterFinished: Argo CD must
-// see the finished Job, or it waits for the hook forever (argo-cd #6880).
+// by a deadline, no service-account token. No ttlSecondsAfterFinished: a failed migration's
+// Job and its logs stay for whoever investigates, until the next sync's BeforeHookCreation
+// replaces it. (Current Argo CD no longer hangs on a vanished hook, thanks to its hook
+// finalizer; versions before it did: argo-cd #6880.)
 function job(spec: EnvironmentSpec, names: WorkloadNames, parts: JobParts): IJob {
     const meta = labels(spec, parts.component);
     return {

@@ -67,7 +67,7 @@ describe("workload builders", () => {
         assert.equal(
             job.spec?.ttlSecondsAfterFinished,
             undefined,
-            "a TTL makes Argo CD wait for a vanished hook (argo-cd #6880)",
+            "a TTL would delete a failed migration's Job and its logs before anyone reads them",
         );
         assert.equal(pod(job).restartPolicy, "Never");
         const [wait, copy] = pod(job).initContainers ?? [];
