@@ -1,18 +1,14 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
+import { migrateFirst } from "./helpers/cli";
 
 // The one command, from its sources: subcommands, help, version and exit codes.
 const root = join(__dirname, "..");
 
 function cli(...args: string[]) {
-    const run = spawnSync(
-        process.execPath,
-        [join(root, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(root, "cli/main.ts"), ...args],
-        { cwd: root, encoding: "utf8", timeout: 60000 },
-    );
+    const run = migrateFirst([...args], { cwd: root, encoding: "utf8", timeout: 60000 });
     return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -1,26 +1,16 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { devStackYaml } from "./helpers/specs";
 import { created, runProgram, stackRef } from "./helpers/program";
 import { scratchDir } from "./helpers/scratch";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 
 // A CLI as a user runs it: a real process, real files.
 function cli(name: "render" | "rehearse", ...args: string[]) {
-    const run = spawnSync(
-        process.execPath,
-        [
-            join(root, "node_modules/ts-node/dist/bin.js"),
-            "--transpile-only",
-            join(root, "cli", "main.ts"),
-            name,
-            ...args,
-        ],
-        { cwd: root, encoding: "utf8", timeout: 120000 },
-    );
+    const run = migrateFirst([name, ...args], { cwd: root, encoding: "utf8", timeout: 120000 });
     return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

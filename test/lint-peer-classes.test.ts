@@ -1,11 +1,10 @@
 // The classes of misses issue 15 names, measured against a peer linter's (squawk's) own rule
 // tests: one block per class, each case failing on the linter before the fix.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { join } from "path";
 import { lintDirectory, lintFile, loadParser, optInGroups, parseStatements, rules } from "../lint";
 import { ruleExamples } from "../lint/rule-examples";
 import { migrationsDir } from "./helpers/scratch";
+import { migrateFirst } from "./helpers/cli";
 
 const noTx = "-- migrate-first: no-transaction\n";
 const contractHeader = "-- migrate-first: contract completes 2\n";
@@ -404,19 +403,7 @@ describe("the linter against the peers' rule tests (issue 15)", () => {
 
         it("the lint command turns them on with --enable", () => {
             const dir = migrationsDir({ "0001_a.sql": "UPDATE t SET a = 1, a = 2;" });
-            const lint = (...args: string[]) =>
-                spawnSync(
-                    process.execPath,
-                    [
-                        join(__dirname, "..", "node_modules", ".bin", "ts-node"),
-                        "--transpile-only",
-                        join(__dirname, "..", "cli", "main.ts"),
-                        "lint",
-                        dir,
-                        ...args,
-                    ],
-                    { encoding: "utf8" },
-                );
+            const lint = (...args: string[]) => migrateFirst(["lint", dir, ...args], { encoding: "utf8" });
             assert.doesNotMatch(lint().stdout, /ban-duplicate-column-assignments/);
             assert.match(
                 lint("--enable", "ban-duplicate-column-assignments").stdout,

@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { writeFileSync } from "fs";
 import { join } from "path";
 import { formatFinding, lintDirectory, lintFile, loadParser, rules } from "../lint";
 import { migrationsDir } from "./helpers/scratch";
+import { migrateFirst } from "./helpers/cli";
 
 const noTx = "-- migrate-first: no-transaction\n";
 const contract = "-- migrate-first: contract completes 1\n";
@@ -285,18 +285,7 @@ describe("the migration linter", () => {
     });
 
     it("exits 1 on an error, 0 on warnings only, and prints JSON for tools", () => {
-        const cli = (...args: string[]) =>
-            spawnSync(
-                process.execPath,
-                [
-                    join(__dirname, "..", "node_modules", ".bin", "ts-node"),
-                    "--transpile-only",
-                    join(__dirname, "..", "cli", "main.ts"),
-                    "lint",
-                    ...args,
-                ],
-                { encoding: "utf8" },
-            );
+        const cli = (...args: string[]) => migrateFirst(["lint", ...args], { encoding: "utf8" });
         const dir = migrationsDir({ "0001_a.sql": "CREATE TABLE a (id int);" });
         const warned = cli(dir);
         assert.equal(warned.status, 0, warned.stderr);

@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import { chmodSync, existsSync, readdirSync, symlinkSync, writeFileSync } from "fs";
 import { delimiter, join } from "path";
 import { scratchDir } from "./helpers/scratch";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 
@@ -86,23 +87,12 @@ describe("the tests on a machine without psql", function () {
 
     it("make the rehearsal say so and exit 1, leaving nothing behind", () => {
         const tmp = scratchDir("no-psql-tmp");
-        const run = spawnSync(
-            process.execPath,
-            [
-                join(root, "node_modules/ts-node/dist/bin.js"),
-                "--transpile-only",
-                join(root, "cli/main.ts"),
-                "rehearse",
-                "--stack",
-                "dev",
-            ],
-            {
-                cwd: root,
-                encoding: "utf8",
-                timeout: 90000,
-                env: { ...process.env, PATH: pathWithoutPsql(), TMPDIR: tmp },
-            },
-        );
+        const run = migrateFirst(["rehearse", "--stack", "dev"], {
+            cwd: root,
+            encoding: "utf8",
+            timeout: 90000,
+            env: { ...process.env, PATH: pathWithoutPsql(), TMPDIR: tmp },
+        });
         assert.equal(run.signal, null);
         assert.equal(run.status, 1);
         assert.match(run.stderr, /^rehearse: psql is not installed: apt-get install -y postgresql-client/);

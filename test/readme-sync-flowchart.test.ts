@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 const mermaid = (text: string) => /```mermaid\n[\s\S]*?\n```\n/.exec(text)?.[0];
@@ -13,21 +13,10 @@ describe("the README's sync flowchart", function () {
     this.timeout(60000);
     it("is byte for byte the one render writes for the dev stack", () => {
         const out = temporaryDir("flowchart");
-        const run = spawnSync(
-            process.execPath,
-            [
-                join(root, "node_modules/ts-node/dist/bin.js"),
-                "--transpile-only",
-                join(root, "cli/main.ts"),
-                "render",
-                "--stack",
-                "dev",
-                "--quiet",
-                "--out",
-                out,
-            ],
-            { cwd: root, encoding: "utf8" },
-        );
+        const run = migrateFirst(["render", "--stack", "dev", "--quiet", "--out", out], {
+            cwd: root,
+            encoding: "utf8",
+        });
         assert.equal(run.status, 0, run.stderr);
         const rendered = readFileSync(join(out, "review/sync-plan.md"), "utf8");
         removeDir(out);

@@ -1,25 +1,15 @@
 import { strict as assert } from "assert";
 import { devStackYaml } from "./helpers/specs";
-import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { connect } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 
 function rehearse(...args: string[]) {
-    const run = spawnSync(
-        process.execPath,
-        [
-            join(root, "node_modules", ".bin", "ts-node"),
-            "--transpile-only",
-            join(root, "cli", "main.ts"),
-            "rehearse",
-            ...args,
-        ],
-        { cwd: root, encoding: "utf8", timeout: 120000 },
-    );
+    const run = migrateFirst(["rehearse", ...args], { cwd: root, encoding: "utf8", timeout: 120000 });
     return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -1,28 +1,18 @@
 import { strict as assert } from "assert";
 import { devStackYaml } from "./helpers/specs";
-import { spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parseAllDocuments } from "yaml";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { scratchDir } from "./helpers/scratch";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 
 // The CLI as a user runs it: a real process, real files.
 function render(...args: string[]) {
-    const result = spawnSync(
-        process.execPath,
-        [
-            join(root, "node_modules/ts-node/dist/bin.js"),
-            "--transpile-only",
-            join(root, "cli/main.ts"),
-            "render",
-            ...args,
-        ],
-        { cwd: root, encoding: "utf8" },
-    );
+    const result = migrateFirst(["render", ...args], { cwd: root, encoding: "utf8" });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { spawnSync } from "child_process";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { createServer } from "http";
 import type { AddressInfo } from "net";
@@ -13,6 +12,7 @@ import { runProgram, stackConfig } from "./helpers/program";
 import { reveal, secretInput } from "./helpers/pulumi-mocks";
 import { commandLinesDuring, migrationsDir, scratchDir } from "./helpers/scratch";
 import { devStackYaml } from "./helpers/specs";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 const canaryPassword = "canaryAdminPw7f3a9c2e";
@@ -53,22 +53,10 @@ describe("the secrets audit: a canary password and webhook URL appear nowhere", 
             join(dir, "Pulumi.audit.yaml"),
             `${stackFile}  migrate-first:databaseAdminPassword:\n    secure: ${canaryPassword}\n  migrate-first:alertWebhookUrl:\n    secure: ${canaryWebhook}\n`,
         );
-        const render = spawnSync(
-            process.execPath,
-            [
-                join(root, "node_modules", ".bin", "ts-node"),
-                "--transpile-only",
-                join(root, "cli", "main.ts"),
-                "render",
-                "--dir",
-                dir,
-                "--stack",
-                "audit",
-                "--out",
-                join(dir, "out"),
-            ],
-            { cwd: root, encoding: "utf8" },
-        );
+        const render = migrateFirst(["render", "--dir", dir, "--stack", "audit", "--out", join(dir, "out")], {
+            cwd: root,
+            encoding: "utf8",
+        });
         assert.equal(render.status, 0, render.stderr);
         check("render stdout", render.stdout);
         check("render stderr", render.stderr);

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import type { StackConfig } from "../stacks";
@@ -8,6 +7,7 @@ import { readStackFile, selfServiceEnvironments } from "../stacks";
 import { created, runProgram, stackConfig } from "./helpers/program";
 import { ofType } from "./helpers/pulumi-mocks";
 import { scratchDir } from "./helpers/scratch";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 
@@ -238,22 +238,7 @@ describe("platform self-service: environments from request files", () => {
         const dir = scratchDir("platform");
         const envs = join(dir, "environments");
         const render = (stack: string) =>
-            spawnSync(
-                process.execPath,
-                [
-                    join(root, "node_modules", ".bin", "ts-node"),
-                    "--transpile-only",
-                    join(root, "cli", "main.ts"),
-                    "render",
-                    "--dir",
-                    dir,
-                    "--stack",
-                    stack,
-                    "--out",
-                    join(dir, "out"),
-                ],
-                { encoding: "utf8" },
-            );
+            migrateFirst(["render", "--dir", dir, "--stack", stack, "--out", join(dir, "out")], { encoding: "utf8" });
         mkdirSync(envs);
         writeFileSync(join(envs, "payments-a.yaml"), good("payments", "a"));
         migrationsBeside(envs, "payments-a.yaml");

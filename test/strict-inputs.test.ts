@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { writeFileSync } from "fs";
 import { join } from "path";
 import { Client } from "pg";
@@ -10,6 +9,7 @@ import { requestedEnvironments, selfServicePolicy } from "../stacks";
 import { withPostgres } from "./helpers/environments";
 import { scratchDir } from "./helpers/scratch";
 import { specInput } from "./helpers/specs";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -134,20 +134,7 @@ describe("strict inputs: each mistake meets one error with the field, the value 
             join(dir, "Pulumi.qa.yaml"),
             "config:\n  migrate-first:app:\n    name: shop\n   image: ghcr.io/acme/shop:v1\n",
         );
-        const run = spawnSync(
-            process.execPath,
-            [
-                join(root, "node_modules/ts-node/dist/bin.js"),
-                "--transpile-only",
-                join(root, "cli/main.ts"),
-                "render",
-                "--dir",
-                dir,
-                "--stack",
-                "qa",
-            ],
-            { cwd: root, encoding: "utf8" },
-        );
+        const run = migrateFirst(["render", "--dir", dir, "--stack", "qa"], { cwd: root, encoding: "utf8" });
         assert.equal(run.status, 1);
         assert.equal(
             run.stderr.trim(),

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { spawnSync } from "child_process";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { podProblems, podTier, types } from "../policy/checks";
@@ -13,6 +12,7 @@ import { runProgram, stackConfig } from "./helpers/program";
 import { registered } from "./helpers/pulumi-mocks";
 import { scratchDir } from "./helpers/scratch";
 import { specInput, validSpec } from "./helpers/specs";
+import { migrateFirst } from "./helpers/cli";
 
 const root = join(__dirname, "..");
 const plain = () => false;
@@ -69,22 +69,10 @@ describe("tiers that say where they come from", function () {
     it("names the tier and why in the error of a dev stack file copied to another name, and in render's first line", () => {
         const dir = scratchDir("tiers");
         writeFileSync(join(dir, "Pulumi.qa.yaml"), readFileSync(join(root, "Pulumi.dev.yaml"), "utf8"));
-        const run = spawnSync(
-            process.execPath,
-            [
-                join(root, "node_modules/ts-node/dist/bin.js"),
-                "--transpile-only",
-                join(root, "cli/main.ts"),
-                "render",
-                "--dir",
-                dir,
-                "--stack",
-                "qa",
-                "--out",
-                join(dir, "out"),
-            ],
-            { cwd: root, encoding: "utf8" },
-        );
+        const run = migrateFirst(["render", "--dir", dir, "--stack", "qa", "--out", join(dir, "out")], {
+            cwd: root,
+            encoding: "utf8",
+        });
         assert.equal(run.status, 1);
         assert.equal(run.stdout.split("\n")[0], `render: stack qa: ${qaOrigin}`);
         assert.match(
