@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -33,48 +35,66 @@ const runPluginPathEnvVar = "PULUMI_LANGUAGE_NODEJS_RUN_PATH"
 // The plugin prints its port on stdout and serves until the CLI ends the call; its output goes back
 // over the RunPlugin stream. Not supported here: attaching a debugger and the bun runtime.
 func runPlugin(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
-	ctx := server.Context()
-	if req.GetAttachDebugger() {
-		return status.Error(codes.Unimplemented,
-			"attaching a debugger to a plugin is not supported by migrate-first's language host")
+	run, err := startPluginRun(req, server, "a plugin")
+	if err != nil {
+		return err
 	}
+	defer run.closer.Close()
 
-	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		return err
-	}
-	opts, err := parseOptions(req.GetInfo().GetOptions().AsMap())
-	if err != nil {
-		return err
-	}
 	pluginDir := req.GetInfo().GetProgramDirectory()
 	module := os.Getenv(runPluginPathEnvVar)
 	if module == "" {
 		module = runPluginModule
 	}
-	runPath, err := locateModule(ctx, nodeBin, module, pluginDir)
+	runPath, err := locateModule(run.ctx, run.node, module, pluginDir)
 	if err != nil {
 		return err
 	}
-	args, err := pluginArgs(runPath, opts, pluginDir, req.GetArgs())
+	args, err := pluginArgs(runPath, run.opts, pluginDir, req.GetArgs())
 	if err != nil {
 		return err
 	}
 
-	cmd := exec.CommandContext(ctx, nodeBin, args...)
+	cmd := exec.CommandContext(run.ctx, run.node, args...)
 	cmd.Dir = req.GetPwd()
-	cmd.Env = pluginEnv(req.GetEnv(), opts)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Env = pluginEnv(req.GetEnv(), run.opts)
+	cmd.Stdout, cmd.Stderr = run.stdout, run.stderr
 	if err := cmd.Run(); err != nil {
 		return pluginRunError(err)
 	}
-	return closer.Close()
+	return run.closer.Close()
+}
+
+// pluginRun is what both RunPlugin paths start from: the CLI's call, the streams that carry the
+// plugin's output back to it, node, and the runtime options of the plugin's PulumiPlugin.yaml.
+type pluginRun struct {
+	ctx            context.Context
+	closer         io.Closer
+	stdout, stderr io.Writer
+	node           string
+	opts           nodeOptions
+}
+
+// startPluginRun refuses a debugger (not supported here), opens the output streams and finds node
+// and the options; `what` names the plugin in the refusal.
+func startPluginRun(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse], what string) (*pluginRun, error) {
+	if req.GetAttachDebugger() {
+		return nil, status.Errorf(codes.Unimplemented,
+			"attaching a debugger to %s is not supported by migrate-first's language host", what)
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return nil, err
+	}
+	node, err := exec.LookPath("node")
+	if err == nil {
+		var opts nodeOptions
+		if opts, err = parseOptions(req.GetInfo().GetOptions().AsMap()); err == nil {
+			return &pluginRun{server.Context(), closer, stdout, stderr, node, opts}, nil
+		}
+	}
+	closer.Close()
+	return nil, err
 }
 
 // pluginArgs is node's command line for a plugin. As upstream: nodeargs follow the script, then the

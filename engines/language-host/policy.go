@@ -11,11 +11,8 @@ import (
 
 	"github.com/google/shlex"
 	"github.com/pulumi/pulumi/sdk/v3"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // runPolicyModule is the script of the @pulumi/pulumi npm package that loads a policy pack and serves
@@ -36,26 +33,13 @@ const runPolicyModule = "@pulumi/pulumi/cmd/run-policy-pack"
 // Output goes back to the CLI over the RunPlugin stream. Not supported here: attaching a debugger
 // and the bun runtime.
 func runPolicyPack(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
-	ctx := server.Context()
-	if req.GetAttachDebugger() {
-		return status.Error(codes.Unimplemented,
-			"attaching a debugger to a policy pack is not supported by migrate-first's language host")
+	run, err := startPluginRun(req, server, "a policy pack")
+	if err != nil {
+		return err
 	}
+	defer run.closer.Close()
+	ctx, nodeBin, opts := run.ctx, run.node, run.opts
 
-	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		return err
-	}
-	opts, err := parseOptions(req.GetInfo().GetOptions().AsMap())
-	if err != nil {
-		return err
-	}
 	packDir := req.GetInfo().GetProgramDirectory()
 	runPath, err := locateModule(ctx, nodeBin, runPolicyModule, packDir)
 	if err != nil {
@@ -66,7 +50,7 @@ func runPolicyPack(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingS
 		return err
 	}
 
-	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	proxy, stdout, err := sdk.NewPolicyProxy(ctx, run.stdout)
 	if err != nil {
 		return fmt.Errorf("could not start policy pack proxy: %w", err)
 	}
@@ -83,7 +67,7 @@ func runPolicyPack(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingS
 	// Node policy packs have always run in their own directory.
 	cmd.Dir = packDir
 	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Stdout, cmd.Stderr = stdout, run.stderr
 
 	err = cmd.Start()
 	if err == nil {
@@ -93,7 +77,7 @@ func runPolicyPack(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingS
 	if err != nil {
 		return pluginRunError(err)
 	}
-	return closer.Close()
+	return run.closer.Close()
 }
 
 // policyPackArgs is node's command line for a policy pack. As upstream: the program directory comes
