@@ -103,6 +103,9 @@ for name in kube-apiserver kube-controller-manager kube-scheduler; do
         k8s.io/component-base/version.gitTreeState=clean
 done
 build etcd etcd v3.6.16 go.etcd.io/etcd/server/v3
+# Argo CD's sync engine over a directory of manifests (sync/): gitops-engine's final standalone
+# commit, on k8s.io/kubernetes v1.34.2 with its replace block.
+build migrate-first-sync sync gitops-engine-5baed56 .
 
 echo "engines: $built built, the rest cached, in $((SECONDS - start_all))s; binaries in $bin:"
 ls -1 "$bin" | sed 's/^/  /'
