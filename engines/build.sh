@@ -106,6 +106,9 @@ build etcd etcd v3.6.16 go.etcd.io/etcd/server/v3
 # Argo CD's sync engine over a directory of manifests (sync/): gitops-engine's final standalone
 # commit, on k8s.io/kubernetes v1.34.2 with its replace block.
 build migrate-first-sync sync gitops-engine-5baed56 .
+# The node whose pods run as local processes (pod-runner/): virtual-kubelet v1.14.1's node
+# package with a provider of our own; images map to this machine's tools (pod-runner/images.yaml).
+build pod-runner pod-runner vk-v1.14.1 .
 
 echo "engines: $built built, the rest cached, in $((SECONDS - start_all))s; binaries in $bin:"
 ls -1 "$bin" | sed 's/^/  /'

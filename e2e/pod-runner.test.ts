@@ -1,0 +1,238 @@
+import { strict as assert } from "assert";
+import type { ChildProcess } from "child_process";
+import { spawn } from "child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "fs";
+import { join, resolve } from "path";
+import type { ControlPlane } from "./helpers/control-plane";
+import { requireControlPlane, startControlPlane } from "./helpers/control-plane";
+import { enginesBin } from "./helpers/engines";
+import { removeDir, temporaryDir } from "../rehearsal/postgres";
+
+/** The image mapping the node runs containers with. */
+const imagesFile = resolve(__dirname, "..", "engines", "pod-runner", "images.yaml");
+const namespace = "pod-runner-e2e";
+const nodeName = "pod-runner";
+
+/** Fails with what to run when the pod runner is missing: never a silent skip. */
+function requirePodRunner(bin = enginesBin): void {
+    if (!existsSync(join(bin, "pod-runner")))
+        throw new Error(
+            `pod-runner not found in ${bin}: run \`npm run engines\` first (it builds the node from engines/pod-runner: virtual-kubelet v1.14.1)`,
+        );
+}
+
+interface ContainerStatus {
+    name: string;
+    state: {
+        running?: unknown;
+        waiting?: { reason?: string; message?: string };
+        terminated?: { exitCode: number; reason?: string; message?: string };
+    };
+}
+
+interface Pod {
+    metadata: { name: string; uid: string };
+    status?: {
+        phase?: string;
+        initContainerStatuses?: ContainerStatus[];
+        containerStatuses?: ContainerStatus[];
+        conditions?: { type: string; status: string }[];
+    };
+}
+
+interface Job {
+    status?: { conditions?: { type: string; status: string; reason?: string }[] };
+}
+
+interface Node {
+    spec?: { unschedulable?: boolean };
+    status?: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] };
+}
+
+async function poll<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + seconds * 1000;
+    let last: string | undefined;
+    for (;;) {
+        try {
+            const value = await check();
+            if (value !== undefined) return value;
+        } catch (error) {
+            last = error instanceof Error ? error.message : String(error);
+        }
+        if (Date.now() > deadline)
+            throw new Error(`${what}: not after ${seconds}s${last === undefined ? "" : ` (${last})`}`);
+        await new Promise((done) => setTimeout(done, 250));
+    }
+}
+
+function job(name: string, spec: Record<string, unknown>): Record<string, unknown> {
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name, namespace },
+        spec: { backoffLimit: 0, template: { spec: { restartPolicy: "Never", ...spec } } },
+    };
+}
+
+describe("the pod runner, without its binary", () => {
+    it("fails naming `npm run engines`", () => {
+        assert.throws(
+            () => requirePodRunner(temporaryDir("no-pod-runner")),
+            /pod-runner not found in .*npm run engines/,
+        );
+    });
+});
+
+describe("the pod runner: a node whose pods run as local processes", function () {
+    this.timeout(300000);
+    let cluster: ControlPlane | undefined;
+    let runner: ChildProcess | undefined;
+    let stateDir = "";
+    let runnerLog = "";
+
+    const podOf = async (jobName: string): Promise<Pod | undefined> => {
+        const list = await cluster!.api.get<{ items: Pod[] }>(
+            `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`job-name=${jobName}`)}`,
+        );
+        return list.items[0];
+    };
+    const jobCondition = async (jobName: string, type: string): Promise<true | undefined> => {
+        const found = await cluster!.api.get<Job>(`/apis/batch/v1/namespaces/${namespace}/jobs/${jobName}`);
+        return found.status?.conditions?.some((c) => c.type === type && c.status === "True") === true
+            ? true
+            : undefined;
+    };
+    const diagnose = () => (runnerLog === "" || !existsSync(runnerLog) ? "" : readFileSync(runnerLog, "utf8"));
+
+    before(async function () {
+        requireControlPlane();
+        requirePodRunner();
+        cluster = await startControlPlane();
+        stateDir = temporaryDir("pod-runner");
+        runnerLog = join(stateDir, "pod-runner.log");
+        const out = openSync(runnerLog, "a");
+        runner = spawn(
+            join(enginesBin, "pod-runner"),
+            [
+                `--kubeconfig=${cluster.kubeconfig}`,
+                `--images=${imagesFile}`,
+                `--state-dir=${join(stateDir, "pods")}`,
+                `--node-name=${nodeName}`,
+            ],
+            { stdio: ["ignore", out, out] },
+        );
+        closeSync(out);
+        const api = cluster.api;
+        await poll("the pod runner's node Ready", 60, async () => {
+            if (runner?.exitCode !== null) throw new Error(`pod-runner exited:\n${diagnose()}`);
+            const node = await api.get<Node>(`/api/v1/nodes/${nodeName}`);
+            return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true
+                ? node
+                : undefined;
+        });
+        await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+        await poll("the namespace's default service account", 30, async () =>
+            (await api.request("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200
+                ? true
+                : undefined,
+        );
+        await api.create(`/api/v1/namespaces/${namespace}/secrets`, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "greeting", namespace },
+            stringData: { word: "hello-from-a-secret" },
+        });
+        await api.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "scripts", namespace },
+            data: { "say.sh": 'echo "script says $WORD"\n' },
+        });
+    });
+
+    after(async () => {
+        if (runner !== undefined && runner.exitCode === null) {
+            const exited = new Promise((done) => runner!.once("exit", done));
+            runner.kill("SIGTERM");
+            await exited;
+        }
+        await cluster?.stop();
+        if (stateDir !== "") removeDir(stateDir);
+    });
+
+    it("registers a Ready, schedulable node with allocatable cpu, memory and pods", async () => {
+        const node = await cluster!.api.get<Node>(`/api/v1/nodes/${nodeName}`);
+        assert.notEqual(node.spec?.unschedulable, true);
+        for (const resource of ["cpu", "memory", "pods"])
+            assert.ok(node.status?.allocatable?.[resource] !== undefined, `allocatable ${resource}`);
+    });
+
+    it("a Job whose container exits 3 ends with its pod Failed, exit code 3 and the termination message", async () => {
+        await cluster!.api.create(
+            `/apis/batch/v1/namespaces/${namespace}/jobs`,
+            job("fails", {
+                containers: [
+                    {
+                        name: "main",
+                        image: "busybox:1.36",
+                        command: ["sh", "-c", "sh /scripts/say.sh; echo 'exit three' > /dev/termination-log; exit 3"],
+                        env: [{ name: "WORD", valueFrom: { secretKeyRef: { name: "greeting", key: "word" } } }],
+                        volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
+                    },
+                ],
+                volumes: [{ name: "scripts", configMap: { name: "scripts", defaultMode: 0o555 } }],
+            }),
+        );
+        const pod = await poll(`the Job's pod Failed\n${diagnose()}`, 120, async () => {
+            const found = await podOf("fails");
+            return found?.status?.phase === "Failed" ? found : undefined;
+        });
+        const main = pod.status?.containerStatuses?.find((c) => c.name === "main");
+        assert.deepEqual(
+            {
+                exitCode: main?.state.terminated?.exitCode,
+                reason: main?.state.terminated?.reason,
+                message: main?.state.terminated?.message,
+            },
+            { exitCode: 3, reason: "Error", message: "exit three\n" },
+        );
+        const log = readFileSync(
+            join(stateDir, "pods", `${namespace}_${pod.metadata.name}_${pod.metadata.uid}`, "logs", "main.log"),
+            "utf8",
+        );
+        assert.equal(log, "script says hello-from-a-secret\n");
+        await poll("the Job Failed", 60, () => jobCondition("fails", "Failed"));
+    });
+
+    it("a Job whose init container fills an emptyDir its container reads reaches Complete through the Job controller", async () => {
+        await cluster!.api.create(
+            `/apis/batch/v1/namespaces/${namespace}/jobs`,
+            job("succeeds", {
+                initContainers: [
+                    {
+                        name: "prepare",
+                        image: "busybox:1.36",
+                        command: ["sh", "-c", 'echo "$WORD" > /work/word'],
+                        env: [{ name: "WORD", valueFrom: { secretKeyRef: { name: "greeting", key: "word" } } }],
+                        volumeMounts: [{ name: "work", mountPath: "/work" }],
+                    },
+                ],
+                containers: [
+                    {
+                        name: "main",
+                        image: "busybox:1.36",
+                        command: ["sh", "-c", 'test "$(cat /work/word)" = hello-from-a-secret && test -s "$TOKEN"'],
+                        env: [{ name: "TOKEN", value: "/var/run/secrets/kubernetes.io/serviceaccount/token" }],
+                        volumeMounts: [{ name: "work", mountPath: "/work" }],
+                    },
+                ],
+                volumes: [{ name: "work", emptyDir: {} }],
+            }),
+        );
+        await poll(`the Job Complete\n${diagnose()}`, 120, () => jobCondition("succeeds", "Complete"));
+        const pod = await podOf("succeeds");
+        assert.equal(pod?.status?.phase, "Succeeded");
+        assert.equal(pod?.status?.initContainerStatuses?.[0]?.state.terminated?.exitCode, 0);
+        assert.equal(pod?.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 0);
+    });
+});
