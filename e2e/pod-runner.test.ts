@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import type { ChildProcess } from "child_process";
 import { spawn } from "child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "fs";
+import { get } from "http";
 import { join, resolve } from "path";
 import type { ControlPlane } from "./helpers/control-plane";
 import { requireControlPlane, startControlPlane } from "./helpers/control-plane";
@@ -235,4 +236,56 @@ describe("the pod runner: a node whose pods run as local processes", function ()
         assert.equal(pod?.status?.initContainerStatuses?.[0]?.state.terminated?.exitCode, 0);
         assert.equal(pod?.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 0);
     });
+    it("a Deployment of the app image becomes Available once its readiness probe answers, and its process ends with the pod", async () => {
+        const api = cluster!.api;
+        await api.create(`/apis/apps/v1/namespaces/${namespace}/deployments`, {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "app", namespace },
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: { app: "app" } },
+                template: {
+                    metadata: { labels: { app: "app" } },
+                    spec: {
+                        containers: [
+                            {
+                                name: "app",
+                                image: "ghcr.io/acme/shop:v1.2.0",
+                                ports: [{ name: "http", containerPort: 8080 }],
+                                readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 1 },
+                            },
+                        ],
+                    },
+                },
+            },
+        });
+        await poll(`the Deployment Available\n${diagnose()}`, 120, async () => {
+            const found = await api.get<{ status?: { availableReplicas?: number } }>(
+                `/apis/apps/v1/namespaces/${namespace}/deployments/app`,
+            );
+            return found.status?.availableReplicas === 1 ? true : undefined;
+        });
+        assert.equal(await healthAnswer(), "ok\n");
+        const gone = await api.request("DELETE", `/apis/apps/v1/namespaces/${namespace}/deployments/app`, {
+            propagationPolicy: "Foreground",
+        });
+        assert.equal(gone.status, 200, gone.text);
+        await poll("the app's process gone with its pod", 90, async () =>
+            (await healthAnswer()) === undefined ? true : undefined,
+        );
+    });
 });
+
+/** What the stand-in app answers on its health path, or undefined when nothing listens. */
+function healthAnswer(): Promise<string | undefined> {
+    return new Promise((done) => {
+        const request = get("http://127.0.0.1:8080/health", (response) => {
+            let body = "";
+            response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            response.on("end", () => done(body));
+        });
+        request.on("error", () => done(undefined));
+        request.setTimeout(2000, () => request.destroy());
+    });
+}

@@ -228,6 +228,45 @@ func TestPodsOnFakeCluster(t *testing.T) {
 		t.Errorf("fallback: %+v", pod.Status.ContainerStatuses[0].State)
 	}
 
+	// The example's images: the app image's /app/migrations (images.yaml) copied into an
+	// emptyDir by one container and listed by the next through an env value, /tmp an emptyDir
+	// (TMPDIR points at it too), as in the rendered migration Job.
+	migrationsPod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "migrations", Namespace: "ns", UID: "u5"},
+		Spec: corev1.PodSpec{
+			NodeName: "test-node", RestartPolicy: never,
+			Volumes: []corev1.Volume{
+				{Name: "migrations", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+				{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+			},
+			InitContainers: []corev1.Container{{
+				Name: "copy-migrations", Image: "ghcr.io/acme/shop:v1.2.0",
+				Command:      []string{"cp", "-R", "/app/migrations/.", "/migrations/"},
+				VolumeMounts: []corev1.VolumeMount{{Name: "migrations", MountPath: "/migrations"}},
+			}},
+			Containers: []corev1.Container{{
+				Name: "migrate", Image: "postgres:18.1-alpine",
+				Command: []string{"sh", "-c", `ls "$MIGRATIONS_DIR" | head -n 1; cd /tmp && test "$(pwd)" = "$TMPDIR" && echo tmp ok`},
+				Env:     []corev1.EnvVar{{Name: "MIGRATIONS_DIR", Value: "/migrations"}},
+				VolumeMounts: []corev1.VolumeMount{
+					{Name: "migrations", MountPath: "/migrations", ReadOnly: true},
+					{Name: "tmp", MountPath: "/tmp"},
+				},
+			}},
+		},
+	}
+	if _, err := client.CoreV1().Pods("ns").Create(ctx, migrationsPod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitPhase(t, client, "migrations", corev1.PodSucceeded)
+	log, err = os.ReadFile(filepath.Join(dir, "ns_migrations_u5", "logs", "migrate.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "0001_create_customers.sql\ntmp ok\n"; string(log) != want {
+		t.Errorf("migrate log %q, want %q", log, want)
+	}
+
 	// A long-running pod is Running and Ready; deleting it kills its process group.
 	running := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "running", Namespace: "ns", UID: "u4"},
