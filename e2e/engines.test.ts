@@ -6,7 +6,7 @@ import { join } from "path";
 // its unit tests, run by the suite that depends on it.
 describe("our Go engines' own tests", function () {
     this.timeout(600000);
-    for (const module of ["language-host", "language-yaml", "stand-ins", "sync"]) {
+    for (const module of ["language-host", "language-yaml", "stand-ins", "sync", "pod-runner"]) {
         it(`go test ./... passes in engines/${module}`, () => {
             const run = spawnSync("go", ["test", "./..."], {
                 cwd: join(__dirname, "..", "engines", module),
