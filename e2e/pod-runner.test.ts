@@ -35,6 +35,7 @@ interface Pod {
     metadata: { name: string; uid: string };
     status?: {
         phase?: string;
+        podIP?: string;
         initContainerStatuses?: ContainerStatus[];
         containerStatuses?: ContainerStatus[];
         conditions?: { type: string; status: string }[];
@@ -236,14 +237,14 @@ describe("the pod runner: a node whose pods run as local processes", function ()
         assert.equal(pod?.status?.initContainerStatuses?.[0]?.state.terminated?.exitCode, 0);
         assert.equal(pod?.status?.containerStatuses?.[0]?.state.terminated?.exitCode, 0);
     });
-    it("a Deployment of the app image becomes Available once its readiness probe answers, and its process ends with the pod", async () => {
+    it("a Deployment of the app image becomes Available once its readiness probes answer, each pod on an IP of its own, and its processes end with the pods", async () => {
         const api = cluster!.api;
         await api.create(`/apis/apps/v1/namespaces/${namespace}/deployments`, {
             apiVersion: "apps/v1",
             kind: "Deployment",
             metadata: { name: "app", namespace },
             spec: {
-                replicas: 1,
+                replicas: 2,
                 selector: { matchLabels: { app: "app" } },
                 template: {
                     metadata: { labels: { app: "app" } },
@@ -264,23 +265,30 @@ describe("the pod runner: a node whose pods run as local processes", function ()
             const found = await api.get<{ status?: { availableReplicas?: number } }>(
                 `/apis/apps/v1/namespaces/${namespace}/deployments/app`,
             );
-            return found.status?.availableReplicas === 1 ? true : undefined;
+            return found.status?.availableReplicas === 2 ? true : undefined;
         });
-        assert.equal(await healthAnswer(), "ok\n");
+        const pods = await api.get<{ items: Pod[] }>(`/api/v1/namespaces/${namespace}/pods?labelSelector=app%3Dapp`);
+        const ips = pods.items.map((pod) => pod.status?.podIP ?? "");
+        assert.equal(new Set(ips).size, 2, `two pod IPs: ${ips.join(", ")}`);
+        for (const ip of ips) {
+            assert.match(ip, /^127\.1\.\d+\.\d+$/);
+            assert.equal(await healthAnswer(ip), "ok\n", `the app at ${ip}:8080`);
+        }
         const gone = await api.request("DELETE", `/apis/apps/v1/namespaces/${namespace}/deployments/app`, {
             propagationPolicy: "Foreground",
         });
         assert.equal(gone.status, 200, gone.text);
-        await poll("the app's process gone with its pod", 90, async () =>
-            (await healthAnswer()) === undefined ? true : undefined,
-        );
+        await poll("the app's processes gone with their pods", 90, async () => {
+            const answers = await Promise.all(ips.map((ip) => healthAnswer(ip)));
+            return answers.every((answer) => answer === undefined) ? true : undefined;
+        });
     });
 });
 
 /** What the stand-in app answers on its health path, or undefined when nothing listens. */
-function healthAnswer(): Promise<string | undefined> {
+function healthAnswer(ip: string): Promise<string | undefined> {
     return new Promise((done) => {
-        const request = get("http://127.0.0.1:8080/health", (response) => {
+        const request = get(`http://${ip}:8080/health`, (response) => {
             let body = "";
             response.on("data", (chunk: Buffer) => (body += chunk.toString()));
             response.on("end", () => done(body));

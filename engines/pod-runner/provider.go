@@ -42,6 +42,15 @@ type Provider struct {
 	mu     sync.Mutex
 	pods   map[string]*podRun
 	notify func(*corev1.Pod)
+	nextIP uint32
+}
+
+// podIP gives each pod an address of its own in 127.1.0.0/16: Linux routes all of 127/8 to the
+// loopback interface, so two pods' processes can both listen on :8080 (one at its pod IP each).
+func (p *Provider) podIP() string {
+	n := p.nextIP%65534 + 1
+	p.nextIP++
+	return fmt.Sprintf("127.1.%d.%d", n>>8, n&0xff)
 }
 
 // NewProvider keeps each pod's volumes, logs and termination messages under stateDir.
@@ -64,6 +73,7 @@ func (p *Provider) CreatePod(_ context.Context, pod *corev1.Pod) error {
 		p:       p,
 		pod:     pod.DeepCopy(),
 		dir:     filepath.Join(p.stateDir, fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID)),
+		ip:      p.podIP(),
 		ctx:     ctx,
 		cancel:  cancel,
 		procs:   map[string]*proc{},
@@ -161,6 +171,7 @@ type podRun struct {
 	p       *Provider
 	pod     *corev1.Pod
 	dir     string
+	ip      string
 	ctx     context.Context
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -214,8 +225,8 @@ func (r *podRun) snapshot() *corev1.Pod {
 		Message:   r.message,
 		HostIP:    "127.0.0.1",
 		HostIPs:   []corev1.HostIP{{IP: "127.0.0.1"}},
-		PodIP:     "127.0.0.1",
-		PodIPs:    []corev1.PodIP{{IP: "127.0.0.1"}},
+		PodIP:     r.ip,
+		PodIPs:    []corev1.PodIP{{IP: r.ip}},
 		StartTime: &r.started,
 	}
 	allReady := true
@@ -549,7 +560,7 @@ func (r *podRun) terminated(c *corev1.Container, t corev1.ContainerStateTerminat
 	r.changed()
 }
 
-// probe runs an httpGet readiness probe against 127.0.0.1 while the process lives; another
+// probe runs an httpGet readiness probe against the pod's IP (or the probe's host) while the process lives; another
 // kind of probe is taken as passing once the process runs.
 func (r *podRun) probe(c *corev1.Container, p *proc) {
 	probe := c.ReadinessProbe
@@ -581,7 +592,11 @@ func (r *podRun) probe(c *corev1.Container, p *proc) {
 	timeout := time.Duration(max(probe.TimeoutSeconds, 1)) * time.Second
 	success, failure := max(probe.SuccessThreshold, 1), max(probe.FailureThreshold, 3)
 	client := &http.Client{Timeout: timeout}
-	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, probe.HTTPGet.Path)
+	host := r.ip
+	if probe.HTTPGet.Host != "" {
+		host = probe.HTTPGet.Host
+	}
+	url := fmt.Sprintf("http://%s:%d%s", host, port, probe.HTTPGet.Path)
 	select {
 	case <-p.exited:
 		return
@@ -650,14 +665,24 @@ func (r *podRun) command(c *corev1.Container, image *Image, volumes map[string]s
 		env[e.Name] = e.Value // virtual-kubelet resolved valueFrom and envFrom into values
 	}
 	argv := append(append([]string{}, c.Command...), c.Args...)
+	for i := range argv {
+		argv[i] = expand(argv[i], env)
+	}
 	if len(c.Command) == 0 {
 		if len(image.Command) == 0 {
 			return nil, termFile, fmt.Errorf("container %q has no command and the image mapping for %q gives none", c.Name, image.Match)
 		}
-		argv = append(append([]string{}, image.Command...), c.Args...)
+		// The mapping's command may name the pod's IP as $(POD_IP); the container's args are its own.
+		argv = append([]string{}, image.Command...)
+		for i := range argv {
+			argv[i] = expand(argv[i], map[string]string{"POD_IP": r.ip})
+		}
+		for _, arg := range c.Args {
+			argv = append(argv, expand(arg, env))
+		}
 	}
 	for i := range argv {
-		argv[i] = rw.Rewrite(expand(argv[i], env))
+		argv[i] = rw.Rewrite(argv[i])
 	}
 	environ := []string{
 		"PATH=" + image.Path,

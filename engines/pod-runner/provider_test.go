@@ -286,6 +286,9 @@ func TestPodsOnFakeCluster(t *testing.T) {
 	if !podReady(pod) {
 		t.Fatalf("running pod never Ready: %+v", pod.Status)
 	}
+	if !strings.HasPrefix(pod.Status.PodIP, "127.1.") || pod.Status.HostIP != "127.0.0.1" {
+		t.Errorf("pod IP %q, host IP %q", pod.Status.PodIP, pod.Status.HostIP)
+	}
 	provider.mu.Lock()
 	run := provider.pods["ns/running"]
 	provider.mu.Unlock()
