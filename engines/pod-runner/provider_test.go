@@ -267,6 +267,28 @@ func TestPodsOnFakeCluster(t *testing.T) {
 		t.Errorf("migrate log %q, want %q", log, want)
 	}
 
+	// OnFailure: a container that fails once is restarted, and the pod succeeds; the first
+	// run's termination is kept as its last state.
+	retried := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "retried", Namespace: "ns", UID: "u6"},
+		Spec: corev1.PodSpec{
+			NodeName: "test-node", RestartPolicy: corev1.RestartPolicyOnFailure,
+			Volumes: []corev1.Volume{{Name: "work", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
+			Containers: []corev1.Container{{
+				Name: "main", Image: "alpine:3",
+				Command:      []string{"sh", "-c", "if [ -e /work/tried ]; then exit 0; fi; touch /work/tried; exit 5"},
+				VolumeMounts: []corev1.VolumeMount{{Name: "work", MountPath: "/work"}},
+			}},
+		},
+	}
+	if _, err := client.CoreV1().Pods("ns").Create(ctx, retried, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod = waitPhase(t, client, "retried", corev1.PodSucceeded)
+	if s := pod.Status.ContainerStatuses[0]; s.RestartCount != 1 || s.LastTerminationState.Terminated == nil || s.LastTerminationState.Terminated.ExitCode != 5 {
+		t.Errorf("retried: %+v", s)
+	}
+
 	// A long-running pod is Running and Ready; deleting it kills its process group.
 	running := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "running", Namespace: "ns", UID: "u4"},
