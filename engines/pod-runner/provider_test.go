@@ -289,6 +289,33 @@ func TestPodsOnFakeCluster(t *testing.T) {
 		t.Errorf("retried: %+v", s)
 	}
 
+	// An image with no entry in the mapping is never pulled: the pod stays Pending, saying so.
+	unmapped := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "unmapped", Namespace: "ns", UID: "u7"},
+		Spec:       corev1.PodSpec{NodeName: "test-node", Containers: []corev1.Container{{Name: "main", Image: "nginx:1.29"}}},
+	}
+	if _, err := client.CoreV1().Pods("ns").Create(ctx, unmapped, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		pod, _ = client.CoreV1().Pods("ns").Get(ctx, "unmapped", metav1.GetOptions{})
+		if len(pod.Status.ContainerStatuses) == 1 && pod.Status.ContainerStatuses[0].State.Waiting != nil &&
+			pod.Status.ContainerStatuses[0].State.Waiting.Reason == "ErrImageNeverPull" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("unmapped image: %+v", pod.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if w := pod.Status.ContainerStatuses[0].State.Waiting; pod.Status.Phase != corev1.PodPending || !strings.Contains(w.Message, "images.yaml") {
+		t.Errorf("unmapped image: phase %s, %+v", pod.Status.Phase, w)
+	}
+	if err := provider.DeletePod(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+
 	// A long-running pod is Running and Ready; deleting it kills its process group.
 	running := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "running", Namespace: "ns", UID: "u4"},
@@ -300,7 +327,7 @@ func TestPodsOnFakeCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	pod = waitPhase(t, client, "running", corev1.PodRunning)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline = time.Now().Add(20 * time.Second)
 	for !podReady(pod) && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 		pod, _ = client.CoreV1().Pods("ns").Get(ctx, "running", metav1.GetOptions{})
