@@ -124,6 +124,9 @@ describe("the pod runner: a node whose pods run as local processes", function ()
             { stdio: ["ignore", out, out] },
         );
         closeSync(out);
+        // A test process that exits first stops the node: on SIGTERM it kills its pods' process groups itself.
+        const child = runner;
+        process.once("exit", () => child.kill("SIGTERM"));
         const api = cluster.api;
         await poll("the pod runner's node Ready", 60, async () => {
             if (runner?.exitCode !== null) throw new Error(`pod-runner exited:\n${diagnose()}`);
