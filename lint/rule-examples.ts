@@ -1,5 +1,5 @@
 // The safe way of each rule whose advice is SQL, as a file Postgres parses and the linter
-// passes (test/lint-peer-classes.test.ts holds both): advice a reader can run. Headers are
+// passes (test/lint-peer-parsing.test.ts holds both): advice a reader can run. Headers are
 // part of the example where the safe way needs one.
 const noTx = "-- migrate-first: no-transaction\n";
 const contract = "-- migrate-first: contract completes 7\n";
