@@ -3,7 +3,7 @@
 // until each component is ready on a cold start (new certificates, empty etcd; the first start
 // also reads the binaries from disk), and on a warm one (a restart on the same certificates and
 // etcd data), and how long a stop takes. Printed, never asserted.
-import { controlPlaneBinaries, requireControlPlane, startControlPlane } from "../e2e/helpers/control-plane";
+import { controlPlaneBinaries, requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
 import { removeDir } from "../rehearsal/postgres";
 
 const seconds = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);

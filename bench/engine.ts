@@ -4,7 +4,8 @@
 // (a new stack: everything created) and warm (nothing to change). Printed, never asserted.
 import { spawnSync } from "child_process";
 import { join } from "path";
-import { engineBinaries, enginesBin } from "../e2e/helpers/engines";
+import { engineBinaries } from "../e2e/helpers/engines";
+import { enginesBin } from "../rehearsal/cluster/engines";
 import { PulumiProject } from "../e2e/helpers/project";
 import type { E2eServer } from "../e2e/helpers/server";
 import { platformAdmin, stackConfigFor, startServer } from "../e2e/helpers/server";

@@ -1,26 +1,14 @@
 import { strict as assert } from "assert";
-import type { ChildProcess } from "child_process";
-import { spawn } from "child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "fs";
+import { readFileSync } from "fs";
 import { get } from "http";
-import { join, resolve } from "path";
-import type { ControlPlane } from "./helpers/control-plane";
-import { requireControlPlane, startControlPlane } from "./helpers/control-plane";
-import { enginesBin } from "./helpers/engines";
-import { removeDir, temporaryDir } from "../rehearsal/postgres";
+import { join } from "path";
+import type { ControlPlane } from "../rehearsal/cluster/control-plane";
+import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
+import type { PodRunner } from "../rehearsal/cluster/pod-runner";
+import { poll, requirePodRunner, startPodRunner } from "../rehearsal/cluster/pod-runner";
+import { temporaryDir } from "../rehearsal/postgres";
 
-/** The image mapping the node runs containers with. */
-const imagesFile = resolve(__dirname, "..", "engines", "pod-runner", "images.yaml");
 const namespace = "pod-runner-e2e";
-const nodeName = "pod-runner";
-
-/** Fails with what to run when the pod runner is missing: never a silent skip. */
-function requirePodRunner(bin = enginesBin): void {
-    if (!existsSync(join(bin, "pod-runner")))
-        throw new Error(
-            `pod-runner not found in ${bin}: run \`npm run engines\` first (it builds the node from engines/pod-runner: virtual-kubelet v1.14.1)`,
-        );
-}
 
 interface ContainerStatus {
     name: string;
@@ -51,22 +39,6 @@ interface Node {
     status?: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] };
 }
 
-async function poll<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    let last: string | undefined;
-    for (;;) {
-        try {
-            const value = await check();
-            if (value !== undefined) return value;
-        } catch (error) {
-            last = error instanceof Error ? error.message : String(error);
-        }
-        if (Date.now() > deadline)
-            throw new Error(`${what}: not after ${seconds}s${last === undefined ? "" : ` (${last})`}`);
-        await new Promise((done) => setTimeout(done, 250));
-    }
-}
-
 function job(name: string, spec: Record<string, unknown>): Record<string, unknown> {
     return {
         apiVersion: "batch/v1",
@@ -88,9 +60,7 @@ describe("the pod runner, without its binary", () => {
 describe("the pod runner: a node whose pods run as local processes", function () {
     this.timeout(300000);
     let cluster: ControlPlane | undefined;
-    let runner: ChildProcess | undefined;
-    let stateDir = "";
-    let runnerLog = "";
+    let runner: PodRunner | undefined;
 
     const podOf = async (jobName: string): Promise<Pod | undefined> => {
         const list = await cluster!.api.get<{ items: Pod[] }>(
@@ -104,37 +74,14 @@ describe("the pod runner: a node whose pods run as local processes", function ()
             ? true
             : undefined;
     };
-    const diagnose = () => (runnerLog === "" || !existsSync(runnerLog) ? "" : readFileSync(runnerLog, "utf8"));
+    const diagnose = () => runner?.log() ?? "";
 
     before(async function () {
         requireControlPlane();
         requirePodRunner();
         cluster = await startControlPlane();
-        stateDir = temporaryDir("pod-runner");
-        runnerLog = join(stateDir, "pod-runner.log");
-        const out = openSync(runnerLog, "a");
-        runner = spawn(
-            join(enginesBin, "pod-runner"),
-            [
-                `--kubeconfig=${cluster.kubeconfig}`,
-                `--images=${imagesFile}`,
-                `--state-dir=${join(stateDir, "pods")}`,
-                `--node-name=${nodeName}`,
-            ],
-            { stdio: ["ignore", out, out] },
-        );
-        closeSync(out);
-        // A test process that exits first stops the node: on SIGTERM it kills its pods' process groups itself.
-        const child = runner;
-        process.once("exit", () => child.kill("SIGTERM"));
+        runner = await startPodRunner(cluster);
         const api = cluster.api;
-        await poll("the pod runner's node Ready", 60, async () => {
-            if (runner?.exitCode !== null) throw new Error(`pod-runner exited:\n${diagnose()}`);
-            const node = await api.get<Node>(`/api/v1/nodes/${nodeName}`);
-            return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true
-                ? node
-                : undefined;
-        });
         await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
         await poll("the namespace's default service account", 30, async () =>
             (await api.request("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200
@@ -156,17 +103,12 @@ describe("the pod runner: a node whose pods run as local processes", function ()
     });
 
     after(async () => {
-        if (runner !== undefined && runner.exitCode === null) {
-            const exited = new Promise((done) => runner!.once("exit", done));
-            runner.kill("SIGTERM");
-            await exited;
-        }
+        await runner?.stop();
         await cluster?.stop();
-        if (stateDir !== "") removeDir(stateDir);
     });
 
     it("registers a Ready, schedulable node with allocatable cpu, memory and pods", async () => {
-        const node = await cluster!.api.get<Node>(`/api/v1/nodes/${nodeName}`);
+        const node = await cluster!.api.get<Node>(`/api/v1/nodes/${runner!.nodeName}`);
         assert.notEqual(node.spec?.unschedulable, true);
         for (const resource of ["cpu", "memory", "pods"])
             assert.ok(node.status?.allocatable?.[resource] !== undefined, `allocatable ${resource}`);
@@ -202,7 +144,7 @@ describe("the pod runner: a node whose pods run as local processes", function ()
             { exitCode: 3, reason: "Error", message: "exit three\n" },
         );
         const log = readFileSync(
-            join(stateDir, "pods", `${namespace}_${pod.metadata.name}_${pod.metadata.uid}`, "logs", "main.log"),
+            join(runner!.stateDir, "pods", `${namespace}_${pod.metadata.name}_${pod.metadata.uid}`, "logs", "main.log"),
             "utf8",
         );
         assert.equal(log, "script says hello-from-a-secret\n");

@@ -6,9 +6,9 @@ import { stringify } from "yaml";
 import type { KubeObject as PlanObject, SyncPlan } from "../plan";
 import { planSync } from "../plan";
 import { temporaryDir } from "../rehearsal/postgres";
-import type { ControlPlane } from "./helpers/control-plane";
-import { requireControlPlane, startControlPlane } from "./helpers/control-plane";
-import { enginesBin } from "./helpers/engines";
+import type { ControlPlane } from "../rehearsal/cluster/control-plane";
+import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
+import { enginesBin } from "../rehearsal/cluster/engines";
 
 const syncBinary = join(enginesBin, "migrate-first-sync");
 

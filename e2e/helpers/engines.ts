@@ -1,8 +1,6 @@
 import { existsSync } from "fs";
-import { join, resolve } from "path";
-
-/** Where `npm run engines` links the binaries it built. */
-export const enginesBin = resolve(__dirname, "..", "..", ".engines", "bin");
+import { join } from "path";
+import { enginesBin } from "../../rehearsal/cluster/engines";
 
 /** What the real engine needs for our program: the CLI, the Node.js host and three providers. */
 export const engineBinaries = [

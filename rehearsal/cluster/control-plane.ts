@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { request } from "https";
 import { join } from "path";
 import { stringify } from "yaml";
-import { freePort, removeDir, temporaryDir } from "../../rehearsal/postgres";
+import { freePort, removeDir, temporaryDir } from "../postgres";
 import { enginesBin } from "./engines";
 
 /** What `npm run engines` builds for the control plane (engines/kube and engines/etcd). */
