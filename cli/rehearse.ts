@@ -25,6 +25,10 @@ export function rehearseCommand(): Command {
             "sync several releases one after the other, each shipping the files up to a version (e.g. 1 2 3: expand, then contract)",
             versions,
         )
+        .option(
+            "--control-plane",
+            "run the sync for real: a local control plane (kube-apiserver, etcd, the Job and Deployment controllers), a node running pods as processes, and Argo CD's sync engine applying the rendered manifests (needs `npm run engines`)",
+        )
         .showHelpAfterError("(run with --help for usage)")
         .action(reportErrors("rehearse", 1, rehearseStack));
 }
@@ -35,6 +39,7 @@ interface RehearseOptions {
     readonly migrations?: string;
     readonly breakMigration?: boolean;
     readonly releases?: bigint[];
+    readonly controlPlane?: boolean;
 }
 
 async function rehearseStack(opts: RehearseOptions): Promise<void> {
@@ -73,6 +78,26 @@ async function rehearseStack(opts: RehearseOptions): Promise<void> {
             ? [{ image: spec.app.image, migrationsDir }]
             : await Promise.all(opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image)));
     try {
+        if (opts.controlPlane === true) {
+            const tagged = releases.map((release, i) => ({
+                ...release,
+                // A real image reference per release: the node maps each to its own files.
+                image:
+                    opts.releases === undefined
+                        ? spec.app.image
+                        : `${untagged(spec.app.image)}-files-${opts.releases[i]}`,
+            }));
+            const { rehearseOnControlPlane } = await import("../rehearsal/cluster/real-sync");
+            const result = await rehearseOnControlPlane(spec, { releases: tagged, log: (line) => console.log(line) });
+            const failed = result.releases.filter((r) => r.outcome.phase !== "Succeeded");
+            console.log(
+                failed.length === 0
+                    ? `rehearse: the sync succeeded on the control plane; release(s) ${tagged.map((r) => r.image).join(", ")} verified`
+                    : `rehearse: the sync failed on the control plane: ${failed.map((r) => `${r.image}: ${r.outcome.message}`).join("; ")}${copy === undefined ? "" : ", as --break-migration asked: the Deployment never ran, and the alert went to the webhook"}`,
+            );
+            process.exitCode = (copy === undefined ? failed.length === 0 : failed.length > 0) ? 0 : 1;
+            return;
+        }
         const result = await rehearse(spec, { releases, log: (line) => console.log(line) });
         const synced = result.failed === undefined;
         const expected = copy === undefined ? synced : result.failed?.endsWith("-migrate") === true;
@@ -104,4 +129,10 @@ async function releaseUpTo(dir: string, upTo: bigint, image: string): Promise<Re
         if (version !== undefined && BigInt(version) <= upTo) copyFileSync(join(dir, name), join(copy, name));
     }
     return { image: `${image} [files <= ${upTo}]`, migrationsDir: copy };
+}
+
+/** The image with its tag as the base of a per-release tag: `repo:tag` as is, `repo` as `repo:latest`, a digest dropped. */
+function untagged(image: string): string {
+    const named = image.split("@")[0] ?? image;
+    return named.slice(named.lastIndexOf("/") + 1).includes(":") ? named : `${named}:latest`;
 }

@@ -11,6 +11,7 @@ import type { ScriptName } from "../runtime";
 import { loadRuntimeScripts, scriptNames, scriptsMountPath } from "../runtime";
 import type { EnvironmentSpec } from "../environment-schema";
 import { removeDir, startPostgres, temporaryDir } from "./postgres";
+import { endState } from "./end-state";
 import { provisionDatabase, runSql } from "./provision";
 import { runScript, startScript } from "./scripts";
 import type { StandInApp } from "./stand-in-app";
@@ -89,21 +90,7 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
             );
             if (failed !== undefined) break;
         }
-        // A run that failed before the runner made its tables (a misnamed file) leaves none to read.
-        const made =
-            runSql(
-                db.migrator,
-                "SELECT to_regclass('migrate_first.schema_history') IS NOT NULL AND to_regclass('migrate_first.verified_release') IS NOT NULL;",
-            ) === "t";
-        const rows = (sql: string) => (made ? runSql(db.migrator, sql).split("\n").filter(Boolean) : []);
-        const history = rows(
-            "SELECT version || ' ' || name || ' ' || release FROM migrate_first.schema_history ORDER BY version;",
-        );
-        const verified = rows("SELECT DISTINCT release FROM migrate_first.verified_release ORDER BY 1;");
-        log(
-            `end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`,
-        );
-        log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
+        endState(db.migrator, log);
         return failed === undefined ? {} : { failed };
     } finally {
         await app.current?.close();

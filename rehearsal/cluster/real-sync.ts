@@ -1,0 +1,278 @@
+import { spawn } from "child_process";
+import { randomBytes } from "crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { stringify } from "yaml";
+import type { ConnectionTarget } from "../../database";
+import { accessPlan, credentialEntries } from "../../database";
+import type { EnvironmentSpec } from "../../environment-schema";
+import type { WorkloadObject } from "../../manifests";
+import { buildWorkload, workloadObjects } from "../../manifests";
+import { loadRuntimeScripts } from "../../runtime";
+import type { EndState } from "../end-state";
+import { endState } from "../end-state";
+import { removeDir, startPostgres, temporaryDir } from "../postgres";
+import { provisionDatabase, runSql } from "../provision";
+import type { Release } from "../sync";
+import type { ControlPlane } from "./control-plane";
+import { startControlPlane } from "./control-plane";
+import { enginesBin } from "./engines";
+import { releaseImages } from "./images";
+import type { PodRunner } from "./pod-runner";
+import { poll, startPodRunner } from "./pod-runner";
+import type { Webhook } from "./webhook";
+import { startWebhook } from "./webhook";
+
+/** One resource of `migrate-first-sync --json`, in the order the engine applied it. */
+export interface EngineStep {
+    readonly kind: string;
+    readonly name: string;
+    readonly syncPhase: string;
+    readonly wave: number;
+    readonly hookType?: string;
+    readonly status: string;
+    readonly hookPhase?: string;
+    readonly message?: string;
+}
+
+/** What gitops-engine reported for one sync operation. */
+export interface SyncOutcome {
+    readonly phase: string;
+    readonly message: string;
+    readonly attempts: number;
+    readonly steps: readonly EngineStep[];
+}
+
+/** One release synced on the control plane. */
+export interface ReleaseResult {
+    readonly image: string;
+    readonly outcome: SyncOutcome;
+    /** The objects synced, as rendered for this release. */
+    readonly objects: readonly WorkloadObject[];
+    /** The container logs of the pods this sync ran, by "pod/container". */
+    readonly logs: Readonly<Record<string, string>>;
+    /** The Deployment's image in the API server after the sync (undefined: never created). */
+    readonly deploymentImage?: string;
+}
+
+export interface ControlPlaneRehearsal {
+    readonly releases: readonly ReleaseResult[];
+    readonly end: EndState;
+    /** The bodies the SyncFail hook posted to the local webhook. */
+    readonly alerts: readonly string[];
+}
+
+export interface ControlPlaneRehearsalOptions {
+    /** Synced one after the other on the same cluster and database; each is synced even if one before failed (the next is the fix). */
+    readonly releases: readonly Release[];
+    readonly log: (line: string) => void;
+    /** Retries of a failed sync operation, each the whole operation (syncPolicy.retry.limit). @default 0 */
+    readonly retryLimit?: number;
+}
+
+const syncBinary = () => join(enginesBin, "migrate-first-sync");
+
+/**
+ * The whole sync for real: an embedded Postgres with the component's roles, a throwaway control
+ * plane with the pod runner as its node, the Namespace and Secrets Pulumi would create, then each
+ * release's rendered workload synced by Argo CD's own engine (migrate-first-sync). The Jobs run
+ * the runtime scripts in pods against the database; the Deployment rolls out through the real
+ * controller; the SyncFail hook posts to a local webhook. Leaves no process or data behind.
+ */
+export async function rehearseOnControlPlane(
+    spec: EnvironmentSpec,
+    options: ControlPlaneRehearsalOptions,
+): Promise<ControlPlaneRehearsal> {
+    if (!existsSync(syncBinary()))
+        throw new Error(`${syncBinary()} not found: run \`npm run engines\` first (it builds it from engines/sync)`);
+    const started = Date.now();
+    const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+    const work = temporaryDir("real-sync");
+    log(`starting an embedded Postgres, a control plane and the pod runner (data under ${work} and beside it)`);
+    const pg = await startPostgres();
+    let cluster: ControlPlane | undefined;
+    let runner: PodRunner | undefined;
+    let webhook: Webhook | undefined;
+    try {
+        const plan = accessPlan(spec);
+        const passwords = Object.fromEntries(plan.roles.map((r) => [r.name, randomBytes(18).toString("base64url")]));
+        const db = provisionDatabase(pg, spec, passwords);
+        log(
+            `Postgres ${runSql(db.migrator, "SHOW server_version;")} on 127.0.0.1:${pg.port}: database ${plan.database}`,
+        );
+        cluster = await startControlPlane({ log: (line) => log(`control plane: ${line}`) });
+        const images = join(work, "images.yaml");
+        writeFileSync(images, releaseImages(spec.app.image, spec.migration.imageDirectory, options.releases));
+        runner = await startPodRunner(cluster, { images });
+        log(`node ${runner.nodeName} Ready: pods run as processes of this machine (images mapped in ${images})`);
+        webhook = await startWebhook();
+        const target: ConnectionTarget = {
+            host: "127.0.0.1",
+            port: pg.port,
+            database: plan.database,
+            sslmode: "disable",
+        };
+        await createPrerequisites(cluster, spec, target, passwords, webhook.url);
+        log(
+            `Namespace ${spec.app.namespace} and its Secrets created, as pulumi up would (the webhook: ${webhook.url})`,
+        );
+        const releases: ReleaseResult[] = [];
+        const seen = new Set<string>();
+        for (const [index, release] of options.releases.entries()) {
+            log(
+                `release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`,
+            );
+            releases.push(
+                await syncRelease(
+                    cluster,
+                    runner,
+                    spec,
+                    release,
+                    join(work, `release-${index + 1}`),
+                    log,
+                    options,
+                    seen,
+                ),
+            );
+        }
+        const end = endState(db.migrator, log);
+        if (webhook.bodies.length > 0) log(`the webhook received ${webhook.bodies.length} alert(s)`);
+        return { releases, end, alerts: webhook.bodies };
+    } catch (error) {
+        if (runner !== undefined) log(`the pod runner's log:\n${runner.log().split("\n").slice(-40).join("\n")}`);
+        throw error;
+    } finally {
+        await webhook?.close();
+        await runner?.stop();
+        await cluster?.stop();
+        await pg.stop();
+        removeDir(work);
+        log("stopped: the node, the control plane and Postgres; their data removed");
+    }
+}
+
+/** What Pulumi creates before Argo CD syncs: the Namespace and the Secrets the workload reads. */
+async function createPrerequisites(
+    cluster: ControlPlane,
+    spec: EnvironmentSpec,
+    target: ConnectionTarget,
+    passwords: Readonly<Record<string, string>>,
+    webhookUrl: string,
+): Promise<void> {
+    const { names } = buildWorkload(spec, loadRuntimeScripts());
+    const plan = accessPlan(spec);
+    const ns = names.namespace;
+    await cluster.api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    const secret = (name: string, stringData: Record<string, string>) =>
+        cluster.api.create(`/api/v1/namespaces/${ns}/secrets`, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name, namespace: ns },
+            type: "Opaque",
+            stringData,
+        });
+    const entries = (role: string) => credentialEntries(target, role, passwords[role] ?? "");
+    await secret(names.appSecret, entries(plan.app));
+    if (plan.migrator !== plan.app) await secret(names.migratorSecret, entries(plan.migrator));
+    await secret(names.alertSecret, { url: webhookUrl });
+    // The pods' service account: the controller manager makes it; a pod created first is refused.
+    await poll(`the service account default in ${ns}`, 30, async () =>
+        (await cluster.api.request("GET", `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200
+            ? true
+            : undefined,
+    );
+}
+
+async function syncRelease(
+    cluster: ControlPlane,
+    runner: PodRunner,
+    spec: EnvironmentSpec,
+    release: Release,
+    dir: string,
+    log: (line: string) => void,
+    options: ControlPlaneRehearsalOptions,
+    seen: Set<string>,
+): Promise<ReleaseResult> {
+    const releaseSpec = { ...spec, app: { ...spec.app, image: release.image } };
+    const workload = buildWorkload(releaseSpec, loadRuntimeScripts());
+    const objects = workloadObjects(workload);
+    mkdirSync(join(dir, "gitops"), { recursive: true });
+    writeFileSync(join(dir, "gitops", "manifests.yaml"), objects.map((o) => stringify(o)).join("---\n"));
+    const outcome = await runEngine(cluster, workload.names.namespace, dir, options.retryLimit ?? 0, log);
+    log(`sync ${outcome.phase} after ${outcome.attempts} attempt(s): ${outcome.message}`);
+    const logs = podLogs(runner, workload.names.namespace, seen);
+    // A failed Job's own words say why: its pods' logs, as `kubectl logs` would show them.
+    for (const step of outcome.steps.filter((s) => s.kind === "Job" && s.status === "Failed"))
+        for (const [key, text] of Object.entries(logs).filter(([key]) => key.startsWith(`${step.name}-`)))
+            log(
+                `  ${key}:\n${text
+                    .trimEnd()
+                    .split("\n")
+                    .slice(-20)
+                    .map((line) => `    | ${line}`)
+                    .join("\n")}`,
+            );
+    const deployment = await cluster.api.request(
+        "GET",
+        `/apis/apps/v1/namespaces/${workload.names.namespace}/deployments/${workload.names.deployment}`,
+    );
+    const deploymentImage =
+        deployment.status === 200
+            ? (deployment.body as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template
+                  .spec.containers[0]?.image
+            : undefined;
+    log(`Deployment ${workload.names.deployment}: ${deploymentImage ?? "not created"}`);
+    return { image: release.image, outcome, objects, logs, deploymentImage };
+}
+
+/** Runs migrate-first-sync over `dir/gitops`, its progress lines into `log`; the outcome from its --json. */
+function runEngine(
+    cluster: ControlPlane,
+    namespace: string,
+    dir: string,
+    retryLimit: number,
+    log: (line: string) => void,
+): Promise<SyncOutcome> {
+    const json = join(dir, "outcome.json");
+    const args = ["--kubeconfig", cluster.kubeconfig, "--namespace", namespace, "--json", json];
+    if (retryLimit > 0) args.push("--retry-limit", String(retryLimit), "--retry-backoff", "1s");
+    return new Promise((resolve, reject) => {
+        const child = spawn(syncBinary(), [...args, join(dir, "gitops")], { stdio: ["ignore", "pipe", "pipe"] });
+        let partial = "";
+        const lines = (chunk: Buffer) => {
+            const text = partial + chunk.toString();
+            const all = text.split("\n");
+            partial = all.pop() ?? "";
+            all.forEach((line) => log(`  | ${line}`));
+        };
+        child.stdout.on("data", lines);
+        child.stderr.on("data", lines);
+        child.on("error", reject);
+        child.on("close", (code) => {
+            if (partial !== "") log(`  | ${partial}`);
+            if (!existsSync(json))
+                return reject(new Error(`migrate-first-sync exited ${code} with no outcome (above)`));
+            resolve(JSON.parse(readFileSync(json, "utf8")) as SyncOutcome);
+        });
+    });
+}
+
+/**
+ * The container logs of the namespace's pods not in `seen` (which then holds them too), by
+ * "pod/container". Read from the node's state directory: a hook Job goes with its pods at the next sync.
+ */
+function podLogs(runner: PodRunner, namespace: string, seen: Set<string>): Record<string, string> {
+    const logs: Record<string, string> = {};
+    const pods = join(runner.stateDir, "pods");
+    for (const dir of readdirSafe(pods).filter((d) => d.startsWith(`${namespace}_`) && !seen.has(d))) {
+        seen.add(dir);
+        const pod = dir.split("_")[1] ?? dir;
+        for (const file of readdirSafe(join(pods, dir, "logs")).filter((f) => f.endsWith(".log")))
+            logs[`${pod}/${file.slice(0, -4)}`] = readFileSync(join(pods, dir, "logs", file), "utf8");
+    }
+    return logs;
+}
+
+function readdirSafe(dir: string): string[] {
+    return existsSync(dir) ? readdirSync(dir) : [];
+}
