@@ -219,13 +219,173 @@ describe("the pod runner: a node whose pods run as local processes", function ()
             assert.match(ip, /^127\.1\.\d+\.\d+$/);
             assert.equal(await healthAnswer(ip), "ok\n", `the app at ${ip}:8080`);
         }
-        const gone = await api.request("DELETE", `/apis/apps/v1/namespaces/${namespace}/deployments/app`, {
-            propagationPolicy: "Foreground",
-        });
+        // The policy as a query parameter: a DELETE with a body leaves the kept-alive connection
+        // answering the client's next request with a bare 400 (rehearsal/cluster/control-plane.ts's client).
+        const gone = await api.request(
+            "DELETE",
+            `/apis/apps/v1/namespaces/${namespace}/deployments/app?propagationPolicy=Foreground`,
+        );
         assert.equal(gone.status, 200, gone.text);
         await poll("the app's processes gone with their pods", 90, async () => {
             const answers = await Promise.all(ips.map((ip) => healthAnswer(ip)));
             return answers.every((answer) => answer === undefined) ? true : undefined;
+        });
+    });
+
+    describe("Services: cluster DNS in each pod's /etc/hosts, ClusterIPs routed to ready pods", () => {
+        const finished = async (jobName: string): Promise<Pod> =>
+            poll(`the Job ${jobName}'s pod finished\n${diagnose()}`, 180, async () => {
+                const found = await podOf(jobName);
+                const phase = found?.status?.phase;
+                return phase === "Succeeded" || phase === "Failed" ? found : undefined;
+            });
+        const message = (pod: Pod) =>
+            pod.status?.containerStatuses?.find((c) => c.name === "main")?.state.terminated?.message ?? "";
+        const clusterIP = async (name: string) =>
+            (
+                await cluster!.api.get<{ spec: { clusterIP: string } }>(
+                    `/api/v1/namespaces/${namespace}/services/${name}`,
+                )
+            ).spec.clusterIP;
+
+        before(async () => {
+            const api = cluster!.api;
+            await api.create(`/apis/apps/v1/namespaces/${namespace}/deployments`, {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "web", namespace },
+                spec: {
+                    replicas: 2,
+                    selector: { matchLabels: { app: "web" } },
+                    template: {
+                        metadata: { labels: { app: "web" } },
+                        spec: {
+                            containers: [
+                                {
+                                    name: "web",
+                                    image: "ghcr.io/acme/shop:v1.2.0",
+                                    ports: [{ name: "http", containerPort: 8080 }],
+                                    readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 1 },
+                                },
+                            ],
+                        },
+                    },
+                },
+            });
+            // Port 80 to the named port 8080: the proxy must resolve targetPort on each pod.
+            await api.create(`/api/v1/namespaces/${namespace}/services`, {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: "web", namespace },
+                spec: { type: "ClusterIP", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] },
+            });
+            await poll(`the Deployment web Available\n${diagnose()}`, 120, async () => {
+                const found = await api.get<{ status?: { availableReplicas?: number } }>(
+                    `/apis/apps/v1/namespaces/${namespace}/deployments/web`,
+                );
+                return found.status?.availableReplicas === 2 ? true : undefined;
+            });
+        });
+
+        it("the API server allocates the Service a ClusterIP in 127.2.0.0/16, local to this machine", async () => {
+            assert.match(await clusterIP("web"), /^127\.2\.\d+\.\d+$/);
+        });
+
+        it("a Job fetching http://web.<ns>.svc:80/health with wget, busybox wget and curl gets the app's answer and Completes", async () => {
+            const url = `http://web.${namespace}.svc:80/health`;
+            await cluster!.api.create(
+                `/apis/batch/v1/namespaces/${namespace}/jobs`,
+                job("fetch", {
+                    containers: [
+                        {
+                            name: "main",
+                            image: "busybox:1.36",
+                            // Each client's answer goes to the termination message, so a failure says which.
+                            command: [
+                                "sh",
+                                "-c",
+                                [
+                                    `a=$(wget -q -O - -T 10 "$URL"); echo "wget: $a" >> /dev/termination-log`,
+                                    `b=$(busybox wget -q -O - "$URL"); echo "busybox wget: $b" >> /dev/termination-log`,
+                                    `c=$(curl -fsS -m 10 "$URL"); echo "curl: $c" >> /dev/termination-log`,
+                                    `test "$a" = ok && test "$b" = ok && test "$c" = ok`,
+                                ].join("\n"),
+                            ],
+                            env: [{ name: "URL", value: url }],
+                        },
+                    ],
+                }),
+            );
+            const pod = await finished("fetch");
+            assert.equal(message(pod), "wget: ok\nbusybox wget: ok\ncurl: ok\n");
+            assert.equal(pod.status?.phase, "Succeeded");
+            await poll(`the Job fetch Complete\n${diagnose()}`, 60, () => jobCondition("fetch", "Complete"));
+        });
+
+        it("a Job hitting a Service with no ready endpoint fails: its name resolves to the ClusterIP, the connection is refused", async () => {
+            await cluster!.api.create(`/api/v1/namespaces/${namespace}/services`, {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: "nobody", namespace },
+                spec: { selector: { app: "nobody" }, ports: [{ port: 8080, targetPort: 8080 }] },
+            });
+            await cluster!.api.create(
+                `/apis/batch/v1/namespaces/${namespace}/jobs`,
+                job("unreachable", {
+                    containers: [
+                        {
+                            name: "main",
+                            image: "curlimages/curl:8.10.1",
+                            command: [
+                                "sh",
+                                "-c",
+                                [
+                                    `getent hosts nobody.${namespace}.svc | cut -d' ' -f1 > /dev/termination-log`,
+                                    `curl -fsS -m 10 http://nobody.${namespace}.svc:8080/health`,
+                                    `code=$?; echo "curl exit $code" >> /dev/termination-log; exit $code`,
+                                ].join("\n"),
+                            ],
+                        },
+                    ],
+                }),
+            );
+            const pod = await finished("unreachable");
+            // curl's exit 7: could not connect (refused), not 6 (name not resolved) nor 28 (timeout).
+            assert.equal(message(pod), `${await clusterIP("nobody")}\ncurl exit 7\n`);
+            assert.equal(pod.status?.phase, "Failed");
+            await poll("the Job unreachable Failed", 60, () => jobCondition("unreachable", "Failed"));
+        });
+
+        it("a Service created while a pod runs resolves and routes in it", async () => {
+            await cluster!.api.create(
+                `/apis/batch/v1/namespaces/${namespace}/jobs`,
+                job("late", {
+                    activeDeadlineSeconds: 150,
+                    containers: [
+                        {
+                            name: "main",
+                            image: "busybox:1.36",
+                            command: [
+                                "sh",
+                                "-c",
+                                `until a=$(curl -fsS -m 5 http://late.${namespace}.svc:8081/health); do sleep 1; done; echo "$a" > /dev/termination-log`,
+                            ],
+                        },
+                    ],
+                }),
+            );
+            await poll(`the Job late's pod Running\n${diagnose()}`, 120, async () =>
+                (await podOf("late"))?.status?.phase === "Running" ? true : undefined,
+            );
+            await cluster!.api.create(`/api/v1/namespaces/${namespace}/services`, {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: "late", namespace },
+                spec: { selector: { app: "web" }, ports: [{ port: 8081, targetPort: "http" }] },
+            });
+            const pod = await finished("late");
+            assert.equal(message(pod), "ok\n");
+            assert.equal(pod.status?.phase, "Succeeded");
         });
     });
 });

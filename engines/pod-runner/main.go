@@ -19,10 +19,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/record"
 )
@@ -37,6 +39,9 @@ type Options struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == initCommand {
+		containerInit(os.Args[2:])
+	}
 	var opts Options
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the cluster to join (required)")
 	imagesFile := flag.String("images", "", "the image mapping (engines/pod-runner/images.yaml; required)")
@@ -162,8 +167,36 @@ func Run(ctx context.Context, client kubernetes.Interface, provider *Provider, o
 	if err != nil {
 		return err
 	}
+	// Cluster DNS and kube-proxy for this node's pods: Services resolve in each pod's hosts
+	// file, and their ClusterIPs route to ready pods (proxy.go).
+	services := otherInformers.Core().V1().Services()
+	proxy := NewProxy(services.Lister(), podInformers.Core().V1().Pods().Lister(), provider.log)
+	onChange := func() {
+		provider.ServicesChanged()
+		proxy.Changed()
+	}
+	handler := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { onChange() },
+		UpdateFunc: func(any, any) { onChange() },
+		DeleteFunc: func(any) { onChange() },
+	}
+	if _, err := services.Informer().AddEventHandler(handler); err != nil {
+		return err
+	}
+	if _, err := podInformers.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { proxy.Changed() },
+		UpdateFunc: func(any, any) { proxy.Changed() },
+		DeleteFunc: func(any) { proxy.Changed() },
+	}); err != nil {
+		return err
+	}
+	provider.WatchServices(func() []*corev1.Service {
+		list, _ := services.Lister().List(labels.Everything())
+		return list
+	})
 	podInformers.Start(ctx.Done())
 	otherInformers.Start(ctx.Done())
+	go proxy.Run(ctx)
 	errs := make(chan error, 2)
 	go func() { errs <- nodeController.Run(ctx) }()
 	go func() { errs <- podController.Run(ctx, 4) }()

@@ -39,10 +39,47 @@ type Provider struct {
 	client   kubernetes.Interface
 	log      func(format string, args ...any)
 
-	mu     sync.Mutex
-	pods   map[string]*podRun
-	notify func(*corev1.Pod)
-	nextIP uint32
+	mu       sync.Mutex
+	pods     map[string]*podRun
+	notify   func(*corev1.Pod)
+	nextIP   uint32
+	services func() []*corev1.Service
+}
+
+// WatchServices gives the provider the cluster's Services (an informer's lister), which every
+// pod's hosts file resolves; call ServicesChanged when they change.
+func (p *Provider) WatchServices(list func() []*corev1.Service) {
+	p.mu.Lock()
+	p.services = list
+	p.mu.Unlock()
+	p.ServicesChanged()
+}
+
+func (p *Provider) serviceList() []*corev1.Service {
+	p.mu.Lock()
+	list := p.services
+	p.mu.Unlock()
+	if list == nil {
+		return nil
+	}
+	return list()
+}
+
+// ServicesChanged rewrites every pod's hosts file in place, so that a Service created after a
+// container started resolves in it too (cluster DNS would answer it at once).
+func (p *Provider) ServicesChanged() {
+	p.mu.Lock()
+	runs := make([]*podRun, 0, len(p.pods))
+	for _, run := range p.pods {
+		runs = append(runs, run)
+	}
+	p.mu.Unlock()
+	services := p.serviceList()
+	for _, run := range runs {
+		if err := run.writeHosts(services, false); err != nil {
+			run.logf("hosts file: %v", err)
+		}
+	}
 }
 
 // podIP gives each pod an address of its own in 127.1.0.0/16: Linux routes all of 127/8 to the
@@ -186,6 +223,28 @@ type podRun struct {
 	states      map[string]*corev1.ContainerStatus
 	volumes     map[string]string
 	grace       time.Duration
+
+	hostsMu      sync.Mutex
+	hostsWritten []byte
+}
+
+// writeHosts writes the pod's hosts file when its content changed, once the pod's directory
+// exists (create: the pod's start makes it).
+func (r *podRun) writeHosts(services []*corev1.Service, create bool) error {
+	r.hostsMu.Lock()
+	defer r.hostsMu.Unlock()
+	if r.hostsWritten == nil && !create {
+		return nil
+	}
+	content := hostsFile(r.pod, r.ip, services)
+	if bytes.Equal(content, r.hostsWritten) {
+		return nil
+	}
+	if err := writeInPlace(hostsPath(r.dir), content); err != nil {
+		return err
+	}
+	r.hostsWritten = content
+	return nil
 }
 
 // proc is a container's current process.
@@ -349,6 +408,9 @@ func (r *podRun) run() {
 	for _, sub := range []string{"logs", "termination", "home"} {
 		_ = os.MkdirAll(filepath.Join(r.dir, sub), 0o755)
 	}
+	if err := r.writeHosts(r.p.serviceList(), true); err != nil {
+		r.logf("hosts file: %v", err)
+	}
 
 	var sidecars sync.WaitGroup
 	sidecarCtx, stopSidecars := context.WithCancel(r.ctx)
@@ -476,7 +538,6 @@ func (r *podRun) runOnceNotify(ctx context.Context, c *corev1.Container, running
 		if err == nil {
 			_ = os.WriteFile(termFile, nil, 0o666)
 			cmd.Stdout, cmd.Stderr = out, out
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			err = cmd.Start()
 			_ = out.Close()
 		}
@@ -715,8 +776,10 @@ func (r *podRun) command(c *corev1.Container, image *Image, volumes map[string]s
 		}
 		executable = found
 	}
-	cmd := exec.Command(executable)
-	cmd.Args = argv
+	cmd, err := r.containerCommand(executable, argv)
+	if err != nil {
+		return nil, termFile, err
+	}
 	cmd.Env = environ
 	cmd.Dir = r.dir
 	workingDir := c.WorkingDir
@@ -733,6 +796,24 @@ func (r *podRun) command(c *corev1.Container, image *Image, volumes map[string]s
 		}
 	}
 	return cmd, termFile, nil
+}
+
+// containerCommand starts the container's process through the node binary's container init
+// (containerInit), in a mount namespace of its own where the pod's hosts file is /etc/hosts;
+// its own process group, so that stopping the pod reaches whatever it started. A pod on the
+// host network keeps the machine's /etc/hosts, as the kubelet leaves it.
+func (r *podRun) containerCommand(executable string, argv []string) (*exec.Cmd, error) {
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("the pod runner is not root (uid %d): each container runs in a mount namespace of its own, where the pod's hosts file (Services' names, cluster DNS) is bind-mounted over /etc/hosts, which needs root; run the node as root rather than without DNS", os.Geteuid())
+	}
+	hosts := hostsPath(r.dir)
+	if r.pod.Spec.HostNetwork {
+		hosts = ""
+	}
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = append([]string{argv[0], initCommand, hosts, executable}, argv...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Unshareflags: syscall.CLONE_NEWNS}
+	return cmd, nil
 }
 
 // expand does the kubelet's $(VAR) expansion of command and args: $(NAME) of a defined

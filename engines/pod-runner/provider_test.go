@@ -17,6 +17,15 @@ import (
 	ktesting "k8s.io/client-go/testing"
 )
 
+// TestMain lets the test binary be a container's init too: containers start through
+// /proc/self/exe (containerCommand), which is this binary under go test.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == initCommand {
+		containerInit(os.Args[2:])
+	}
+	os.Exit(m.Run())
+}
+
 func TestRewrite(t *testing.T) {
 	rw := NewRewriter(map[string]string{"/tmp": "/L/tmp", "/app": "/L/app", "/app/migrations": "/L/m", "/dev/termination-log": "/L/term"})
 	for in, want := range map[string]string{
@@ -350,15 +359,6 @@ func TestPodsOnFakeCluster(t *testing.T) {
 	if err := syscallKill0(-pid); err == nil {
 		t.Errorf("process group %d still alive after DeletePod", pid)
 	}
-}
-
-func podReady(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func waitPhase(t *testing.T, client *fake.Clientset, name string, phase corev1.PodPhase) *corev1.Pod {
