@@ -11,6 +11,23 @@ function pulumiArgs<A>(object: { metadata?: unknown }): A {
     return withoutSyncAnnotations(object as { metadata?: { annotations?: Record<string, string> } }) as A;
 }
 
+/** pulumi-kubernetes' annotation (provider/pkg/metadata): replace the object while it is not ready. */
+const replaceUnready = "pulumi.com/replaceUnready";
+
+/**
+ * A Job's args, marked for replacement when it is not complete: the provider reads a failed Job
+ * (a failed migration, an interrupted `pulumi up`) as unready and replaces it on the next
+ * `pulumi up`, so a re-run runs the migration again, as an Argo CD retry does. Without the mark
+ * the unchanged Job is only read back and its old failure reported: nothing would run again.
+ */
+function jobArgs(object: { metadata?: unknown }): k8s.batch.v1.JobArgs {
+    const args = pulumiArgs<{ metadata: { annotations: Record<string, string> } }>(object);
+    return {
+        ...args,
+        metadata: { ...args.metadata, annotations: { ...args.metadata.annotations, [replaceUnready]: "true" } },
+    };
+}
+
 export interface DirectWorkloadArgs {
     /** The built workload. Required. */
     readonly workload: Workload;
@@ -23,7 +40,9 @@ export interface DirectWorkloadArgs {
 /**
  * Delivery "direct": Pulumi applies the workload itself, in the order the sync plan
  * gives. The provider waits for a Job to complete and fails the update if it fails,
- * so a failed migration leaves the Deployment untouched.
+ * so a failed migration leaves the Deployment untouched: each step dependsOn the one
+ * before it. A new release changes the Jobs' pod templates, which the provider cannot
+ * patch: it deletes the Job (same name) and creates the new one, which runs again.
  */
 export class DirectWorkload extends pulumi.ComponentResource {
     constructor(name: string, args: DirectWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -42,7 +61,7 @@ export class DirectWorkload extends pulumi.ComponentResource {
                     dependsOn: deps,
                 }),
             [`Job/${w.migrate.metadata?.name}`]: (deps) =>
-                new k8s.batch.v1.Job(`${name}-migrate`, pulumiArgs<k8s.batch.v1.JobArgs>(w.migrate), {
+                new k8s.batch.v1.Job(`${name}-migrate`, jobArgs(w.migrate), {
                     parent: this,
                     dependsOn: deps,
                     ...jobOptions(w.migrate.spec?.activeDeadlineSeconds ?? 0),
@@ -58,7 +77,7 @@ export class DirectWorkload extends pulumi.ComponentResource {
                     dependsOn: deps,
                 }),
             [`Job/${w.smoke.metadata?.name}`]: (deps) =>
-                new k8s.batch.v1.Job(`${name}-smoke`, pulumiArgs<k8s.batch.v1.JobArgs>(w.smoke), {
+                new k8s.batch.v1.Job(`${name}-smoke`, jobArgs(w.smoke), {
                     parent: this,
                     dependsOn: deps,
                     ...jobOptions(w.smoke.spec?.activeDeadlineSeconds ?? 0),

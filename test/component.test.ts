@@ -193,8 +193,12 @@ describe("AppEnvironment under the Pulumi mock runtime", () => {
             ["ConfigMap shop-runtime", "Job shop-migrate", "Service shop", "Deployment shop", "Job shop-smoke"],
         );
         const job = one(resources, "kubernetes:batch/v1:Job", "shop-workload-migrate");
+        const smoke = one(resources, "kubernetes:batch/v1:Job", "shop-workload-smoke");
         const deployment = one(resources, "kubernetes:apps/v1:Deployment");
-        assert.deepEqual(kube(job).metadata.annotations, {});
+        // Only the provider's replaceUnready: a failed Job is run again by the next `pulumi up`.
+        for (const hook of [job, smoke])
+            assert.deepEqual(kube(hook).metadata.annotations, { "pulumi.com/replaceUnready": "true" });
+        assert.deepEqual(kube(deployment).metadata.annotations, {});
         assert.equal(
             (kube(deployment).spec.template as { spec: { containers: { image: string }[] } }).spec.containers[0].image,
             "ghcr.io/acme/shop:v1.2.0",
