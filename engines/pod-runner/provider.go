@@ -798,13 +798,16 @@ func (r *podRun) command(c *corev1.Container, image *Image, volumes map[string]s
 	return cmd, termFile, nil
 }
 
+// geteuid is os.Geteuid, replaced by the test of the refusal to run without root.
+var geteuid = os.Geteuid
+
 // containerCommand starts the container's process through the node binary's container init
 // (containerInit), in a mount namespace of its own where the pod's hosts file is /etc/hosts;
 // its own process group, so that stopping the pod reaches whatever it started. A pod on the
 // host network keeps the machine's /etc/hosts, as the kubelet leaves it.
 func (r *podRun) containerCommand(executable string, argv []string) (*exec.Cmd, error) {
-	if os.Geteuid() != 0 {
-		return nil, fmt.Errorf("the pod runner is not root (uid %d): each container runs in a mount namespace of its own, where the pod's hosts file (Services' names, cluster DNS) is bind-mounted over /etc/hosts, which needs root; run the node as root rather than without DNS", os.Geteuid())
+	if uid := geteuid(); uid != 0 {
+		return nil, fmt.Errorf("the pod runner is not root (uid %d): each container runs in a mount namespace of its own, where the pod's hosts file (Services' names, cluster DNS) is bind-mounted over /etc/hosts, which needs root; run the node as root rather than without DNS", uid)
 	}
 	hosts := hostsPath(r.dir)
 	if r.pod.Spec.HostNetwork {

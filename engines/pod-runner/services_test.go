@@ -360,3 +360,15 @@ func TestContainerResolvesServices(t *testing.T) {
 		t.Errorf("the host resolves shop.shop.svc (%q): the pod's hosts file leaked out of its mount namespace", hosts)
 	}
 }
+
+// Without root there is no mount namespace, so no /etc/hosts of the pod's: the container fails
+// to start saying so, rather than running without cluster DNS.
+func TestContainerNeedsRoot(t *testing.T) {
+	defer func(real func() int) { geteuid = real }(geteuid)
+	geteuid = func() int { return 1000 }
+	run := &podRun{p: &Provider{}, pod: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"}}, dir: t.TempDir()}
+	_, err := run.containerCommand("/bin/true", []string{"true"})
+	if err == nil || !strings.Contains(err.Error(), "not root (uid 1000)") || !strings.Contains(err.Error(), "run the node as root") {
+		t.Errorf("containerCommand as uid 1000: %v, want a refusal naming root", err)
+	}
+}
