@@ -5,6 +5,8 @@ export interface EndState {
     /** "version name release", one per applied file, in version order. */
     readonly history: readonly string[];
     readonly verified: readonly string[];
+    /** "schema.table" of every table outside the catalogs and the runner's own schema. */
+    readonly tables: readonly string[];
 }
 
 /** Reads and logs the end state as the migrator sees it. */
@@ -24,5 +26,11 @@ export function endState(migrator: Readonly<Record<string, string>>, log: (line:
         `end state: migrate_first.schema_history has ${history.length} file(s)${history.map((h) => `\n         ${h}`).join("")}`,
     );
     log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
-    return { history, verified };
+    const tables = runSql(
+        migrator,
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'migrate_first') ORDER BY 1;",
+    )
+        .split("\n")
+        .filter(Boolean);
+    return { history, verified, tables };
 }

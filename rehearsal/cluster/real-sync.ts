@@ -20,6 +20,8 @@ import { enginesBin } from "./engines";
 import { releaseImages } from "./images";
 import type { PodRunner } from "./pod-runner";
 import { poll, startPodRunner } from "./pod-runner";
+import type { DeploymentReport } from "./deployment-watch";
+import { watchDeployment } from "./deployment-watch";
 import type { Webhook } from "./webhook";
 import { startWebhook } from "./webhook";
 
@@ -30,7 +32,9 @@ export interface EngineStep {
     readonly syncPhase: string;
     readonly wave: number;
     readonly hookType?: string;
+    /** The sync status (Synced, SyncFailed, ...). */
     readonly status: string;
+    /** How the operation on it ended: Running, Succeeded, Failed... (gitops-engine's OperationPhase). */
     readonly hookPhase?: string;
     readonly message?: string;
 }
@@ -51,13 +55,14 @@ export interface ReleaseResult {
     readonly objects: readonly WorkloadObject[];
     /** The container logs of the pods this sync ran, by "pod/container". */
     readonly logs: Readonly<Record<string, string>>;
-    /** The Deployment's image in the API server after the sync (undefined: never created). */
-    readonly deploymentImage?: string;
+    /** The Deployment in the API server after the sync, and how available it stayed during it. */
+    readonly deployment: DeploymentReport;
+    /** The database after the sync. */
+    readonly end: EndState;
 }
 
 export interface ControlPlaneRehearsal {
     readonly releases: readonly ReleaseResult[];
-    readonly end: EndState;
     /** The bodies the SyncFail hook posted to the local webhook. */
     readonly alerts: readonly string[];
 }
@@ -122,22 +127,12 @@ export async function rehearseOnControlPlane(
             log(
                 `release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`,
             );
-            releases.push(
-                await syncRelease(
-                    cluster,
-                    runner,
-                    spec,
-                    release,
-                    join(work, `release-${index + 1}`),
-                    log,
-                    options,
-                    seen,
-                ),
-            );
+            const dir = join(work, `release-${index + 1}`);
+            const synced = await syncRelease(cluster, runner, spec, release, dir, log, options, seen);
+            releases.push({ ...synced, end: endState(db.migrator, log) });
         }
-        const end = endState(db.migrator, log);
         if (webhook.bodies.length > 0) log(`the webhook received ${webhook.bodies.length} alert(s)`);
-        return { releases, end, alerts: webhook.bodies };
+        return { releases, alerts: webhook.bodies };
     } catch (error) {
         if (runner !== undefined) log(`the pod runner's log:\n${runner.log().split("\n").slice(-40).join("\n")}`);
         throw error;
@@ -192,17 +187,19 @@ async function syncRelease(
     log: (line: string) => void,
     options: ControlPlaneRehearsalOptions,
     seen: Set<string>,
-): Promise<ReleaseResult> {
+): Promise<Omit<ReleaseResult, "end">> {
     const releaseSpec = { ...spec, app: { ...spec.app, image: release.image } };
     const workload = buildWorkload(releaseSpec, loadRuntimeScripts());
     const objects = workloadObjects(workload);
     mkdirSync(join(dir, "gitops"), { recursive: true });
     writeFileSync(join(dir, "gitops", "manifests.yaml"), objects.map((o) => stringify(o)).join("---\n"));
+    const watch = await watchDeployment(cluster.api, workload.names.namespace, workload.names.deployment);
     const outcome = await runEngine(cluster, workload.names.namespace, dir, options.retryLimit ?? 0, log);
+    const deployment = await watch.stop();
     log(`sync ${outcome.phase} after ${outcome.attempts} attempt(s): ${outcome.message}`);
     const logs = podLogs(runner, workload.names.namespace, seen);
     // A failed Job's own words say why: its pods' logs, as `kubectl logs` would show them.
-    for (const step of outcome.steps.filter((s) => s.kind === "Job" && s.status === "Failed"))
+    for (const step of outcome.steps.filter((s) => s.kind === "Job" && s.hookPhase === "Failed"))
         for (const [key, text] of Object.entries(logs).filter(([key]) => key.startsWith(`${step.name}-`)))
             log(
                 `  ${key}:\n${text
@@ -212,17 +209,10 @@ async function syncRelease(
                     .map((line) => `    | ${line}`)
                     .join("\n")}`,
             );
-    const deployment = await cluster.api.request(
-        "GET",
-        `/apis/apps/v1/namespaces/${workload.names.namespace}/deployments/${workload.names.deployment}`,
+    log(
+        `Deployment ${workload.names.deployment}: ${deployment.image === undefined ? "none" : `${deployment.image}, ${deployment.available} of ${deployment.replicas} replica(s) available`}${deployment.fewestAvailable === undefined ? "" : `, never fewer than ${deployment.fewestAvailable} during the sync`}`,
     );
-    const deploymentImage =
-        deployment.status === 200
-            ? (deployment.body as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template
-                  .spec.containers[0]?.image
-            : undefined;
-    log(`Deployment ${workload.names.deployment}: ${deploymentImage ?? "not created"}`);
-    return { image: release.image, outcome, objects, logs, deploymentImage };
+    return { image: release.image, outcome, objects, logs, deployment };
 }
 
 /** Runs migrate-first-sync over `dir/gitops`, its progress lines into `log`; the outcome from its --json. */
