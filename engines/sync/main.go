@@ -4,7 +4,8 @@
 // controller's delay between them, hooks and their delete policies, health checks gating each
 // wave, SyncFail hooks when a phase fails, and the Application's retries (each one the whole
 // operation again, its hooks included). It prints each resource's state as it changes and ends
-// with the operation's phase; --json writes the steps in the order the engine applied them.
+// with the operation's phase; --json writes the steps in the order the engine applied them, each
+// with the reconcile (and time) it was first seen applied and finished in: what a step waited for.
 //
 // It is the GitOps agent of gitops-engine (agent/main.go) cut down to one operation and told
 // apart from it where Argo CD's controller differs: hooks always run (the agent skips them when
@@ -20,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/argoproj/gitops-engine/pkg/cache"
@@ -67,7 +67,7 @@ func main() {
 	flag.StringVar(&o.app, "app", "migrate-first", "the Application's name; marks the objects this harness manages")
 	flag.StringVar(&o.revision, "revision", "local", "the revision reported to the engine")
 	flag.BoolVar(&o.prune, "prune", false, "delete managed objects no longer in the manifests (the Application's automated.prune)")
-	flag.DurationVar(&o.waveDelay, "wave-delay", 2*time.Second, "pause after each wave, as Argo CD's controller (ARGOCD_SYNC_WAVE_DELAY)")
+	flag.DurationVar(&o.waveDelay, "wave-delay", 2*time.Second, "pause after each wave, as Argo CD's controller (ARGOCD_SYNC_WAVE_DELAY); the order does not depend on it, so a test may lower it")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up on an attempt after this long")
 	flag.IntVar(&o.retryLimit, "retry-limit", 0, "retries of a failed operation (the Application's syncPolicy.retry.limit)")
 	flag.DurationVar(&o.retryDelay, "retry-backoff", 5*time.Second, "first retry's delay, doubled each time (syncPolicy.retry.backoff)")
@@ -176,7 +176,8 @@ func syncOnce(o options, config *rest.Config, clusterCache cache.ClusterCache, t
 		results []common.ResourceSyncResult
 	)
 	printed := map[string]string{}
-	for {
+	when := seen{}
+	for reconcile := 1; ; reconcile++ {
 		managed, err := clusterCache.GetManagedLiveObjs(targets, isManaged)
 		if err != nil {
 			return Outcome{}, fmt.Errorf("reading the managed objects: %w", err)
@@ -211,10 +212,10 @@ func syncOnce(o options, config *rest.Config, clusterCache cache.ClusterCache, t
 		phase, message, results = syncCtx.GetState()
 		cleanup()
 		current := steps(results, targets)
+		when.track(current, reconcile, time.Now())
 		for _, step := range current {
-			key := strings.Join([]string{step.SyncPhase, step.Group, step.Kind, step.Namespace, step.Name}, "/")
-			if line := step.describe(); printed[key] != line {
-				printed[key] = line
+			if line := step.describe(); printed[step.key()] != line {
+				printed[step.key()] = line
 				fmt.Printf("sync:   %s\n", line)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/argoproj/gitops-engine/pkg/sync/common"
 	"github.com/argoproj/gitops-engine/pkg/sync/syncwaves"
@@ -102,6 +103,52 @@ type Step struct {
 	Status    string `json:"status"`
 	HookPhase string `json:"hookPhase,omitempty"`
 	Message   string `json:"message,omitempty"`
+	// AppliedIn is the reconcile (1, 2, ...) after which the step was first seen applied, and
+	// FinishedIn the one after which its operation state was first seen Succeeded, Failed or
+	// Error (0: never, e.g. a last wave of plain resources, which the engine does not wait for).
+	// Within one reconcile the engine assesses the running tasks' health before it applies the
+	// next wave (ge: sync_context.go Sync), so a step finished in reconcile r was seen finished
+	// before anything applied in r. The times are when the harness saw it, after that reconcile.
+	AppliedIn  int    `json:"appliedIn"`
+	AppliedAt  string `json:"appliedAt"`
+	FinishedIn int    `json:"finishedIn,omitempty"`
+	FinishedAt string `json:"finishedAt,omitempty"`
+}
+
+// seen is when each step was first seen applied and finished, across the reconciles of one
+// operation, keyed as the engine keys its results (phase and resource).
+type seen map[string]Step
+
+func (s Step) key() string {
+	return strings.Join([]string{s.SyncPhase, s.Group, s.Kind, s.Namespace, s.Name}, "/")
+}
+
+// finished is an operation state the engine no longer re-checks.
+func finished(phase string) bool {
+	switch common.OperationPhase(phase) {
+	case common.OperationSucceeded, common.OperationFailed, common.OperationError:
+		return true
+	}
+	return false
+}
+
+// track stamps the steps with the reconcile (and time) each was first seen applied and
+// finished in, remembering them in s for the reconciles that follow.
+func (s seen) track(current []Step, reconcile int, at time.Time) {
+	stamp := at.UTC().Format(time.RFC3339Nano)
+	for i := range current {
+		step := &current[i]
+		before, ok := s[step.key()]
+		if !ok {
+			before.AppliedIn, before.AppliedAt = reconcile, stamp
+		}
+		if before.FinishedIn == 0 && finished(step.HookPhase) {
+			before.FinishedIn, before.FinishedAt = reconcile, stamp
+		}
+		s[step.key()] = before
+		step.AppliedIn, step.AppliedAt = before.AppliedIn, before.AppliedAt
+		step.FinishedIn, step.FinishedAt = before.FinishedIn, before.FinishedAt
+	}
 }
 
 // steps turns the engine's results into Steps in the order it applied them; the wave is read

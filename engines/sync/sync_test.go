@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/argoproj/gitops-engine/pkg/sync/common"
 	"github.com/argoproj/gitops-engine/pkg/utils/kube"
@@ -85,5 +86,32 @@ func TestSetNamespacesFillsNamespacedObjectsOnly(t *testing.T) {
 	}
 	if got := []string{targets[0].GetNamespace(), targets[1].GetNamespace(), targets[2].GetNamespace()}; got[0] != "shop" || got[1] != "other" || got[2] != "" {
 		t.Errorf("namespaces %v", got)
+	}
+}
+
+func TestTrackStampsFirstAppliedAndFirstFinished(t *testing.T) {
+	when := seen{}
+	at := time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)
+	job := Step{SyncPhase: "PreSync", Group: "batch", Kind: "Job", Namespace: "shop", Name: "migrate", HookPhase: "Running"}
+	first := []Step{job}
+	when.track(first, 1, at)
+	if first[0].AppliedIn != 1 || first[0].FinishedIn != 0 || first[0].FinishedAt != "" {
+		t.Errorf("after reconcile 1: %+v", first[0])
+	}
+	job.HookPhase = "Succeeded"
+	deployment := Step{SyncPhase: "Sync", Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "shop", HookPhase: "Running"}
+	second := []Step{job, deployment}
+	when.track(second, 3, at.Add(2*time.Second))
+	if second[0].AppliedIn != 1 || second[0].FinishedIn != 3 || second[0].FinishedAt != "2026-12-03T07:00:02Z" {
+		t.Errorf("the Job after reconcile 3: %+v", second[0])
+	}
+	if second[1].AppliedIn != 3 || second[1].FinishedIn != 0 {
+		t.Errorf("the Deployment after reconcile 3: %+v", second[1])
+	}
+	// A later reconcile keeps the first stamps.
+	third := []Step{job, deployment}
+	when.track(third, 4, at.Add(3*time.Second))
+	if third[0].FinishedIn != 3 || third[1].AppliedIn != 3 {
+		t.Errorf("after reconcile 4: %+v", third)
 	}
 }

@@ -1,0 +1,233 @@
+// The sync planner against Argo CD's own sync engine: what `planSync` says happens (the order of
+// steps, what each waits for, where a failure stops it and what SyncFail runs) next to what
+// `migrate-first-sync --json` recorded the engine doing on a real API server.
+import { spawn } from "child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { stringify } from "yaml";
+import type { KubeObject, SyncPlan, SyncTask } from "../../plan";
+import type { ControlPlane } from "../../rehearsal/cluster/control-plane";
+import { poll } from "../../rehearsal/cluster/pod-runner";
+import { enginesBin } from "../../rehearsal/cluster/engines";
+
+export const syncBinary = join(enginesBin, "migrate-first-sync");
+
+/** Fails with what to run when migrate-first-sync is missing: never a silent skip. */
+export function requireSyncEngine(): void {
+    if (!existsSync(syncBinary))
+        throw new Error(`${syncBinary} not found: run \`npm run engines\` first (it builds it from engines/sync)`);
+}
+
+/** A step of `migrate-first-sync --json` (engines/sync/sync.go, Step). */
+export interface EngineStep {
+    order: number;
+    group: string;
+    kind: string;
+    namespace: string;
+    name: string;
+    syncPhase: string;
+    wave: number;
+    hookType?: string;
+    status: string;
+    hookPhase?: string;
+    message?: string;
+    /** The reconcile after which the engine had applied it. */
+    appliedIn: number;
+    appliedAt: string;
+    /** The reconcile after which its operation state was Succeeded, Failed or Error; absent: never. */
+    finishedIn?: number;
+    finishedAt?: string;
+}
+
+export interface Outcome {
+    phase: string;
+    message: string;
+    attempts: number;
+    steps: EngineStep[];
+}
+
+/** Runs one sync operation of `objects` into `namespace`, writing them under `dir`; resolves with the engine's record. */
+export async function runSync(
+    cluster: ControlPlane,
+    namespace: string,
+    dir: string,
+    objects: readonly unknown[],
+    extra: readonly string[] = [],
+): Promise<{ outcome: Outcome; output: string }> {
+    mkdirSync(join(dir, "manifests"), { recursive: true });
+    writeFileSync(join(dir, "manifests", "manifests.yaml"), objects.map((o) => stringify(o)).join("---\n"));
+    const json = join(dir, "outcome.json");
+    let output = "";
+    const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(
+            syncBinary,
+            [
+                "--kubeconfig",
+                cluster.kubeconfig,
+                "--namespace",
+                namespace,
+                "--json",
+                json,
+                ...extra,
+                join(dir, "manifests"),
+            ],
+            { stdio: ["ignore", "pipe", "pipe"] },
+        );
+        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        child.on("error", reject);
+        child.on("close", resolve);
+    });
+    if (!existsSync(json)) throw new Error(`migrate-first-sync exited ${code} with no outcome:\n${output}`);
+    return { outcome: JSON.parse(readFileSync(json, "utf8")) as Outcome, output };
+}
+
+/** Creates a namespace and waits for its `default` ServiceAccount, without which no pod is admitted. */
+export async function createNamespace(cluster: ControlPlane, namespace: string): Promise<void> {
+    await cluster.api.create("/api/v1/namespaces", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: namespace },
+    });
+    await poll(`namespace ${namespace}'s default ServiceAccount`, 60, async () =>
+        (await cluster.api.request("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200
+            ? true
+            : undefined,
+    );
+}
+
+/** Deletes a namespace: its Deployments' and Jobs' pods stop with it. Not awaited to the end (the namespace controller finishes it). */
+export async function deleteNamespace(cluster: ControlPlane, namespace: string): Promise<void> {
+    const answer = await cluster.api.request("DELETE", `/api/v1/namespaces/${namespace}`);
+    if (answer.status !== 200 && answer.status !== 202)
+        throw new Error(`DELETE namespace ${namespace}: ${answer.status} ${answer.text}`);
+}
+
+const taskKey = (t: { kind: string; name: string }) => `${t.kind}/${t.name}`;
+
+/** A group of the order: a (phase, wave) step, or "SyncFail" for the failure hooks (applied together, whatever their wave). */
+interface Group {
+    key: string;
+    objects: string[];
+}
+
+/**
+ * What the planner says the engine will do. `failing` names ("Kind/name") the objects that will
+ * end Degraded (a Job whose pod exits non-zero): a step fails when one of them is among its
+ * gates, the later steps are never applied and the SyncFail hooks are; one that is not a gate
+ * (the last step of plain resources, or a sync of one step) fails nothing.
+ */
+export function predicted(plan: SyncPlan, failing: ReadonlySet<string>) {
+    const failedStep = plan.steps.find((s) => s.gates.some((g) => failing.has(taskKey(g))));
+    const steps = failedStep === undefined ? plan.steps : plan.steps.slice(0, plan.steps.indexOf(failedStep) + 1);
+    const groups: { key: string; tasks: readonly SyncTask[]; gates: readonly SyncTask[] }[] = steps.map((s) => ({
+        key: `${s.phase} ${s.wave}`,
+        tasks: s.tasks,
+        gates: s.gates,
+    }));
+    if (failedStep !== undefined && plan.onFailure.length > 0)
+        // Each SyncFail hook is waited on (SyncPlan.onFailure), health check or not: the operation
+        // ends when they have.
+        groups.push({ key: "SyncFail", tasks: plan.onFailure, gates: plan.onFailure });
+    return { phase: failedStep === undefined ? "Succeeded" : "Failed", failedStep, groups };
+}
+
+/** The engine's steps grouped as the planner groups them, in the order the engine applied them. */
+export function appliedGroups(steps: readonly EngineStep[]): Group[] {
+    const groups: Group[] = [];
+    for (const step of steps) {
+        const key = step.syncPhase === "SyncFail" ? "SyncFail" : `${step.syncPhase} ${step.wave}`;
+        const last = groups[groups.length - 1];
+        if (last?.key === key) last.objects.push(taskKey(step));
+        else groups.push({ key, objects: [taskKey(step)] });
+    }
+    groups.forEach((g) => g.objects.sort());
+    return groups;
+}
+
+/** One line per engine step: what it was, how it ended, and the reconciles it was applied and finished in. */
+export function engineOrder(outcome: Outcome): string {
+    return [
+        `phase ${outcome.phase}: ${outcome.message}`,
+        ...outcome.steps.map(
+            (s) =>
+                `  ${s.order}. ${s.syncPhase} ${s.wave} ${taskKey(s)} ${s.status} ${s.hookPhase ?? ""} applied@${s.appliedIn} finished@${s.finishedIn ?? "-"}${s.message ? ` (${s.message})` : ""}`,
+        ),
+    ].join("\n");
+}
+
+/** The planner's steps, one line each, with their gates. */
+export function plannerOrder(plan: SyncPlan, failing: ReadonlySet<string>): string {
+    const expected = predicted(plan, failing);
+    return [
+        `phase ${expected.phase}${expected.failedStep === undefined ? "" : ` at step ${expected.failedStep.step}`}`,
+        ...plan.steps.map(
+            (s) =>
+                `  step ${s.step}: ${s.phase} ${s.wave}: ${s.tasks.map(taskKey).join(", ")}; gates: ${s.gates.map(taskKey).join(", ") || "none"}`,
+        ),
+        `  on failure: ${plan.onFailure.map(taskKey).join(", ") || "none"}`,
+    ].join("\n");
+}
+
+/**
+ * Where the engine's record departs from the plan, as sentences (none: they agree):
+ * - the groups, in order, with the same objects, and the operation's phase;
+ * - waits: every object of a group applied in a later reconcile than every object of the group
+ *   before, and after each of that group's gates was seen finished (Healthy, Complete; Degraded
+ *   for the failing one): within a reconcile the engine assesses health before it applies;
+ * - each gate of a step that ran to its end finished, Succeeded (or Failed: the failing one).
+ */
+export function differences(plan: SyncPlan, failing: ReadonlySet<string>, outcome: Outcome): string[] {
+    const expected = predicted(plan, failing);
+    const problems: string[] = [];
+    if (outcome.phase !== expected.phase)
+        problems.push(`the operation ended ${outcome.phase}, the planner says ${expected.phase}`);
+    const engineGroups = appliedGroups(outcome.steps);
+    const plannedGroups = expected.groups.map((g) => ({ key: g.key, objects: g.tasks.map(taskKey).sort() }));
+    if (JSON.stringify(engineGroups) !== JSON.stringify(plannedGroups)) {
+        problems.push(
+            `the engine applied ${JSON.stringify(engineGroups)}, the planner says ${JSON.stringify(plannedGroups)}`,
+        );
+        return problems;
+    }
+    const stepOf = (group: string, object: string) =>
+        outcome.steps.find(
+            (s) =>
+                (s.syncPhase === "SyncFail" ? "SyncFail" : `${s.syncPhase} ${s.wave}`) === group &&
+                taskKey(s) === object,
+        );
+    expected.groups.forEach((group, i) => {
+        const mine = group.tasks.map((t) => stepOf(group.key, taskKey(t))).filter((s) => s !== undefined);
+        for (const gate of group.gates) {
+            const step = stepOf(group.key, taskKey(gate));
+            const want = failing.has(taskKey(gate)) ? "Failed" : "Succeeded";
+            if (step?.finishedIn === undefined)
+                problems.push(
+                    `${group.key}: the planner waits for ${taskKey(gate)} (${gate.healthCheck ?? "applied"}), the engine never saw it finish`,
+                );
+            else if (step.hookPhase !== want)
+                problems.push(`${group.key}: ${taskKey(gate)} ended ${step.hookPhase}, expected ${want}`);
+        }
+        const next = expected.groups[i + 1];
+        if (next === undefined) return;
+        const lastApplied = Math.max(...mine.map((s) => s.appliedIn));
+        for (const task of next.tasks) {
+            const step = stepOf(next.key, taskKey(task));
+            if (step === undefined) continue;
+            if (step.appliedIn <= lastApplied)
+                problems.push(
+                    `${next.key} ${taskKey(task)} was applied in reconcile ${step.appliedIn}, not after ${group.key} (applied by reconcile ${lastApplied})`,
+                );
+            for (const gate of group.gates) {
+                const finished = stepOf(group.key, taskKey(gate))?.finishedIn;
+                if (finished !== undefined && finished > step.appliedIn)
+                    problems.push(
+                        `${next.key} ${taskKey(task)} was applied in reconcile ${step.appliedIn}, before ${group.key}'s gate ${taskKey(gate)} finished (reconcile ${finished})`,
+                    );
+            }
+        }
+    });
+    return problems;
+}
+
+export type { KubeObject };
