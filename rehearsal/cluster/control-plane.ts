@@ -317,7 +317,11 @@ function kubeApi(server: string, pki: Pki): KubeApi {
                     timeout: 30000,
                     headers: {
                         accept: "application/json",
-                        ...(payload === undefined ? {} : { "content-type": "application/json" }),
+                        // Node sends a DELETE's body neither chunked nor with a length unless told:
+                        // the server would read it as the start of the next request on the connection.
+                        ...(payload === undefined
+                            ? {}
+                            : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
                     },
                 },
                 (res) => {
