@@ -140,6 +140,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             `--service-account-issuer=https://kubernetes.default.svc`,
             `--service-account-key-file=${pki.serviceAccountPublic}`,
             `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+            // Loopback ClusterIPs: every 127/8 address is local on Linux, so the pod runner's
+            // proxy listens on a Service's real ClusterIP with no change to the host's network.
             "--service-cluster-ip-range=127.2.0.0/16",
             "--authorization-mode=RBAC",
             "--profiling=false",
@@ -256,7 +258,7 @@ function makePki(dir: string): Pki {
     leaf(
         "server",
         "/CN=kube-apiserver",
-        `${usage}extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc,IP:10.96.0.1\n`,
+        `${usage}extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc,IP:127.2.0.1\n`,
     );
     // Group system:masters: every component and the tests act as the cluster admin, which a
     // throwaway cluster on loopback can afford.
