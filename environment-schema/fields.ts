@@ -103,5 +103,50 @@ export const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?
     error: "is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, e.g. \"kube-dns\"",
 });
 
+/** An IPv6 address as a 128-bit number (zod has checked its syntax). */
+function ipv6Number(address: string): bigint {
+    let text = address;
+    // An embedded IPv4 tail (::ffff:1.2.3.4) as its two 16-bit groups.
+    const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+    if (tail !== null) {
+        const [a, b, c, d] = tail.slice(1).map(Number);
+        text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    }
+    const [head = "", rest] = text.split("::");
+    const left = head === "" ? [] : head.split(":");
+    const right = rest === undefined || rest === "" ? [] : rest.split(":");
+    const groups =
+        rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+    return groups.reduce((n, group) => (n << 16n) | BigInt(parseInt(group, 16)), 0n);
+}
+
+/**
+ * What Kubernetes (1.36, StrictIPCIDRValidation) refuses in a syntactically valid ipBlock CIDR:
+ * bits set past the prefix, or an IPv4-mapped IPv6 address; undefined when it takes the value.
+ */
+export function cidrProblem(value: string): string | undefined {
+    const [address = "", prefix = ""] = value.split("/");
+    const bits = Number(prefix);
+    if (!address.includes(":")) {
+        const n = address.split(".").reduce((sum, part) => sum * 256 + Number(part), 0);
+        const size = 2 ** (32 - bits);
+        if (n % size === 0) return undefined;
+        const start = n - (n % size);
+        const network = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join(".");
+        return `has bits set past its /${bits} prefix, which Kubernetes refuses in a NetworkPolicy; use "${network}/${bits}"`;
+    }
+    const n = ipv6Number(address);
+    if (n >> 32n === 0xffffn)
+        return "is an IPv4-mapped IPv6 address, which Kubernetes refuses in a NetworkPolicy; write the IPv4 CIDR";
+    if (n % (1n << BigInt(128 - bits)) !== 0n)
+        return `has bits set past its /${bits} prefix, which Kubernetes refuses in a NetworkPolicy; set them to zero`;
+    return undefined;
+}
+
 // An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it.
-export const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'is not a CIDR such as "10.20.0.0/16"' });
+export const cidr = z
+    .union([z.cidrv4(), z.cidrv6()], { error: 'is not a CIDR such as "10.20.0.0/16"' })
+    .superRefine((value, ctx) => {
+        const problem = cidrProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    });

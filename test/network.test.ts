@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import { databaseClients, networkPolicies } from "../manifests";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { EnvironmentSpecInput } from "../environment-schema";
 import type { Pod } from "./helpers/network-policy";
-import { allowed } from "./helpers/network-policy";
+import { allowed, policyProblems, policyTypes } from "./helpers/network-policy";
 import { validateAgainstSchema } from "./helpers/kube-schemas";
 import { validSpec } from "./helpers/specs";
 
@@ -35,6 +36,7 @@ describe("network isolation: one NetworkPolicy set per environment", () => {
         );
         for (const p of all) {
             validateAgainstSchema(p);
+            assert.deepEqual(policyProblems(p), [], String(p.metadata?.name));
             assert.equal(p.metadata?.namespace, "shop");
         }
     });
@@ -97,5 +99,69 @@ describe("network isolation: one NetworkPolicy set per environment", () => {
             () => policies({ databaseCidrs: ["10.0.0.0/33"] }),
             /network\.databaseCidrs\[0\]: "10\.0\.0\.0\/33" is not a CIDR/,
         );
+        // Kubernetes 1.36 refuses these in an ipBlock: caught before `pulumi up` creates anything.
+        assert.throws(
+            () => policies({ webhookCidrs: ["10.1.2.3/8"] }),
+            /network\.webhookCidrs\[0\]: "10\.1\.2\.3\/8" has bits set past its \/8 prefix, which Kubernetes refuses in a NetworkPolicy; use "10\.0\.0\.0\/8"/,
+        );
+        assert.throws(
+            () => policies({ databaseCidrs: ["::ffff:10.0.0.0/104"] }),
+            /"::ffff:10\.0\.0\.0\/104" is an IPv4-mapped IPv6 address/,
+        );
+    });
+});
+
+// The evaluator above, on the rules our builders do not use today; e2e/network-policies.test.ts
+// checks the same against a real API server.
+describe("the NetworkPolicy evaluator the tests use", () => {
+    const a = pod("app");
+    const b: Pod = { ...pod("migrate"), ports: { http: 8080 } };
+    const one = (spec: INetworkPolicy["spec"]): INetworkPolicy[] => [
+        { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p", namespace: "shop" }, spec },
+    ];
+
+    it("defaults policyTypes as the API server does: Ingress, and Egress when there are egress rules", () => {
+        const egressOnly = one({ podSelector: {}, egress: [{ ports: [{ port: 53 }] }] });
+        assert.deepEqual(policyTypes(egressOnly[0]), ["Ingress", "Egress"]);
+        assert.ok(!allowed(egressOnly, a, database, 5432), "egress is isolated by the egress rules");
+        assert.ok(allowed(egressOnly, a, database, 53));
+        assert.deepEqual(policyTypes(one({ podSelector: {}, egress: [] })[0]), ["Ingress"]);
+    });
+
+    it("reads empty peers and ports as every peer and port, and ports up to endPort", () => {
+        const open = one({ podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [], ports: [] }] });
+        assert.ok(allowed(open, { namespace: "elsewhere", labels: {} }, { pod: a }, 9999));
+        const range = one({
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ ports: [{ port: 8000, endPort: 8100 }] }],
+        });
+        assert.ok(allowed(range, a, database, 8100));
+        assert.ok(!allowed(range, a, database, 8101));
+    });
+
+    it("matches a named port on the destination pod's ports only", () => {
+        const named = one({ podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: "http" }] }] });
+        assert.ok(allowed(named, a, { pod: b }, 8080));
+        assert.ok(!allowed(named, a, { pod: b }, 8081));
+        assert.ok(!allowed(named, b, { pod: a }, 8080), "the destination names no port http");
+    });
+
+    it("refuses what the API server refuses", () => {
+        const problems = (spec: INetworkPolicy["spec"]) => policyProblems(one(spec)[0]);
+        assert.deepEqual(problems({ podSelector: {}, ingress: [{ from: [{}] }] }), [
+            "ingress[0].peers[0]: names no peer",
+        ]);
+        assert.deepEqual(problems({ podSelector: {}, egress: [{ ports: [{ port: "http", endPort: 90 }] }] }), [
+            "egress[0].ports[0]: endPort with a named port",
+        ]);
+        assert.deepEqual(
+            problems({
+                podSelector: {},
+                egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] } }] }],
+            }),
+            ["egress[0].peers[0]: except 192.168.0.0/16 is not a strict subset of 10.0.0.0/8"],
+        );
+        assert.deepEqual(problems({ podSelector: {}, policyTypes: ["Ingress", "Egress"], egress: [{}] }), []);
     });
 });
