@@ -1,6 +1,11 @@
 import { strict as assert } from "assert";
+import { readFileSync } from "fs";
 import { join } from "path";
+import { parse } from "yaml";
 import { policies } from "../policy/policies";
+import type { ControlPlane } from "../rehearsal/cluster/control-plane";
+import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
+import { poll } from "../rehearsal/cluster/pod-runner";
 import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
 import type { E2eServer } from "./helpers/server";
@@ -76,5 +81,76 @@ describe("the policy pack, loaded by the real Pulumi CLI", function () {
         );
         await project.must(["stack", "init", "dev"]);
         await project.must(["preview", "--stack", "dev", "--policy-pack", pack]);
+    });
+});
+
+// The same pack on what the real kubernetes provider sends a real API server (no render
+// directory): the provider's server-side dry-run in a preview, and the objects an up applies.
+describe("the policy pack, on stacks the real kubernetes provider applies to a real API server", function () {
+    this.timeout(600000);
+    let server: E2eServer;
+    let cluster: ControlPlane;
+
+    before(async () => {
+        requireEngines();
+        requireControlPlane();
+        server = await startServer("admin-e2e-policy-applied");
+        // Storing objects needs no controller; Argo CD's namespace and Application CRD, as an
+        // install of Argo CD leaves them, for the dev stack's Application.
+        cluster = await startControlPlane({ controllers: false });
+        await cluster.api.create("/api/v1/namespaces", {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: "argocd" },
+        });
+        await cluster.api.create(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            parse(readFileSync(join(__dirname, "fixtures", "argocd", "application-crd.yaml"), "utf8")),
+        );
+        await poll("the Application CRD established", 60, async () => {
+            const crd = await cluster.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/applications.argoproj.io",
+            );
+            return (crd.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True")
+                ? true
+                : undefined;
+        });
+    });
+    after(async () => {
+        await cluster?.stop();
+        await server?.pg.stop();
+    });
+
+    const project = async (purpose: string, extra: Record<string, unknown>) => {
+        const p = new PulumiProject(purpose);
+        p.env.KUBECONFIG = cluster.kubeconfig;
+        p.writeStack("dev", stackConfigFor("dev", server, extra));
+        await p.initStack("dev", { databaseAdminPassword: server.adminPassword });
+        return p;
+    };
+
+    it("passes `pulumi preview` of a direct-delivery stack, the Job and Deployment dry-run by the API server", async () => {
+        const p = await project("policy-applied-direct", { delivery: "direct" });
+        const out = await p.must(["preview", "--stack", "dev", "--policy-pack", pack]);
+        assert.match(out, /Policies:\s+✅ migrate-first@v[\d.]+ \(local: /);
+        for (const type of ["kubernetes:batch/v1:Job", "kubernetes:apps/v1:Deployment"])
+            assert.ok(out.includes(type), `the preview checked no ${type}:\n${out}`);
+        // A preview applies nothing.
+        const namespace = await cluster.api.request("GET", "/api/v1/namespaces/shop");
+        assert.equal(namespace.status, 404, namespace.text);
+    });
+
+    it("passes `pulumi up` of the dev stack (delivery argocd), and the objects it checked are stored", async () => {
+        const p = await project("policy-applied-argocd", {});
+        const out = await p.must(["up", "--yes", "--skip-preview", "--stack", "dev", "--policy-pack", pack]);
+        assert.match(out, /Policies:\s+✅ migrate-first@v[\d.]+ \(local: /);
+        const applications = await cluster.api.get<{ items: unknown[] }>(
+            "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications",
+        );
+        assert.equal(applications.items.length, 1, "the Application was not stored");
+        const policies = await cluster.api.get<{ items: unknown[] }>(
+            "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies",
+        );
+        assert.ok(policies.items.length > 0, "no NetworkPolicy was stored");
     });
 });
