@@ -8,6 +8,7 @@ import { rehearseOnControlPlane } from "../rehearsal/cluster/real-sync";
 import { requireControlPlane } from "../rehearsal/cluster/control-plane";
 import { requirePodRunner } from "../rehearsal/cluster/pod-runner";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
+import { rehearse } from "../rehearsal/sync";
 import { readStackFile, specFromConfig } from "../stacks/config";
 
 const root = resolve(__dirname, "..");
@@ -112,7 +113,12 @@ describe("the whole sync for real: Argo CD's engine, a real control plane, pods 
             assert.match(logOf(release(0), "shop-smoke", "smoke-check"), /verified/);
         });
 
-        it("leaves the history and the verified release the local rehearsal claims", () => {
+        it("leaves the history and the verified release the local rehearsal claims", async () => {
+            const local = await rehearse(spec, {
+                releases: [{ image: spec.app.image, migrationsDir: shipped }],
+                log: () => undefined,
+            });
+            assert.deepEqual(release(0).end, local.end);
             assert.deepEqual(release(0).end.history, [
                 `1 0001_create_customers.sql ${spec.app.image}`,
                 `2 0002_create_orders.sql ${spec.app.image}`,

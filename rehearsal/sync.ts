@@ -11,6 +11,7 @@ import type { ScriptName } from "../runtime";
 import { loadRuntimeScripts, scriptNames, scriptsMountPath } from "../runtime";
 import type { EnvironmentSpec } from "../environment-schema";
 import { removeDir, startPostgres, temporaryDir } from "./postgres";
+import type { EndState } from "./end-state";
 import { endState } from "./end-state";
 import { provisionDatabase, runSql } from "./provision";
 import { runScript, startScript } from "./scripts";
@@ -36,6 +37,8 @@ export interface RehearsalOptions {
 export interface RehearsalResult {
     /** "<Kind> <name>" of the step that failed (in the last release tried); undefined when every sync succeeded. */
     readonly failed?: string;
+    /** The database at the end. */
+    readonly end: EndState;
 }
 
 /** The runtime script a container runs (`sh /migrate-first/<script>`), if it runs one. */
@@ -90,8 +93,8 @@ export async function rehearse(spec: EnvironmentSpec, options: RehearsalOptions)
             );
             if (failed !== undefined) break;
         }
-        endState(db.migrator, log);
-        return failed === undefined ? {} : { failed };
+        const end = endState(db.migrator, log);
+        return failed === undefined ? { end } : { failed, end };
     } finally {
         await app.current?.close();
         await pg.stop();
