@@ -13,24 +13,15 @@ import {
     differences,
     engineOrder,
     plannerOrder,
+    random,
     requireSyncEngine,
     runSync,
+    watchCluster,
 } from "./helpers/sync-differential";
 
 /** How many generated sets, and how many run at once (each in a namespace of its own). */
 const sets = Number(process.env.SYNC_DIFFERENTIAL_SETS ?? 200);
 const concurrency = Number(process.env.SYNC_DIFFERENTIAL_CONCURRENCY ?? 12);
-
-/** A small deterministic generator (mulberry32): the same sets on every run, so a failure is reproducible by its seed. */
-function random(seed: number): () => number {
-    let a = seed;
-    return () => {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** A Job of one busybox container running `script`: it completes or, exiting non-zero, fails at once (no retry). */
 const job = (script: string) => ({
@@ -129,6 +120,7 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
     this.timeout(900000);
     let cluster: ControlPlane | undefined;
     let runner: PodRunner | undefined;
+    let watch: Awaited<ReturnType<typeof watchCluster>> | undefined;
     let work: string;
 
     before(async () => {
@@ -137,9 +129,11 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
         requireSyncEngine();
         cluster = await startControlPlane();
         runner = await startPodRunner(cluster);
+        watch = await watchCluster(cluster);
         work = temporaryDir("sync-waves");
     });
     after(async () => {
+        watch?.stop();
         await runner?.stop();
         await cluster?.stop();
     });
@@ -147,6 +141,9 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
     it(`${sets} generated sets: the engine applies each step after what the planner says it waits for, and fails where it says`, async () => {
         const failures: string[] = [];
         let failed = 0;
+        let syncFailRan = 0;
+        /** Gates of a step with a step after it, by kind: what the waits check covered. */
+        const waitedFor = new Map<string, number>();
         let seedsLeft = Array.from({ length: sets }, (_, i) => i + 1);
         const one = async (seed: number) => {
             const { objects, failing } = generatedSet(seed);
@@ -162,8 +159,14 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
                 "4m",
             ]);
             if (outcome.phase === "Failed") failed++;
+            if (outcome.steps.some((step) => step.syncPhase === "SyncFail")) syncFailRan++;
             const plan = planSync(objects, { namespace });
-            const problems = differences(plan, failing, outcome);
+            for (const gate of plan.steps.flatMap((step) =>
+                step === plan.steps[plan.steps.length - 1] ? [] : step.gates,
+            ))
+                waitedFor.set(gate.kind, (waitedFor.get(gate.kind) ?? 0) + 1);
+            await watch!.caughtUp(outcome);
+            const problems = differences(plan, failing, outcome, watch!.observed);
             if (problems.length > 0)
                 failures.push(
                     [
@@ -185,11 +188,18 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
             }
         };
         await Promise.all(Array.from({ length: concurrency }, worker));
+        assert.equal(watch!.broken(), undefined, "the API server's record is incomplete");
         assert.deepEqual(failures, [], `${failures.length} of ${sets} sets differ:\n\n${failures.join("\n\n")}`);
-        // The generator must reach the failure path: sets whose Job failed a step on purpose.
+        const covered = `${failed} sets failed on purpose, ${syncFailRan} ran SyncFail hooks; gates followed by a step: ${[...waitedFor].map(([kind, n]) => `${n} ${kind}`).join(", ")}`;
+        process.stderr.write(`sync-engine-waves: ${sets} sets: ${covered}\n`);
+        // The generator must reach what the differential is for: failures, SyncFail hooks, and
+        // Jobs and Deployments holding a wave.
         assert.ok(
-            failed >= sets / 10,
-            `only ${failed} of ${sets} sets failed; the generator no longer fails enough of them`,
+            failed >= sets / 10 &&
+                syncFailRan >= sets / 50 &&
+                (waitedFor.get("Job") ?? 0) >= sets / 5 &&
+                (waitedFor.get("Deployment") ?? 0) >= sets / 20,
+            `the generator no longer covers enough: ${covered}`,
         );
     });
 });

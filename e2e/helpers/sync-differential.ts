@@ -3,14 +3,27 @@
 // `migrate-first-sync --json` recorded the engine doing on a real API server.
 import { spawn } from "child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import type { ClientRequest } from "http";
+import { request } from "https";
 import { join } from "path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import type { KubeObject, SyncPlan, SyncTask } from "../../plan";
 import type { ControlPlane } from "../../rehearsal/cluster/control-plane";
 import { poll } from "../../rehearsal/cluster/pod-runner";
 import { enginesBin } from "../../rehearsal/cluster/engines";
 
 export const syncBinary = join(enginesBin, "migrate-first-sync");
+
+/** A small deterministic generator (mulberry32): the same sets on every run, so a failure is reproducible by its seed. */
+export function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+        a = (a + 0x6d2b79f5) | 0;
+        let t = Math.imul(a ^ (a >>> 15), 1 | a);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
 
 /** Fails with what to run when migrate-first-sync is missing: never a silent skip. */
 export function requireSyncEngine(): void {
@@ -105,6 +118,140 @@ export async function deleteNamespace(cluster: ControlPlane, namespace: string):
 
 const taskKey = (t: { kind: string; name: string }) => `${t.kind}/${t.name}`;
 
+/** What the API server itself showed of an object: the resourceVersions (etcd revisions, one order for the whole cluster) at which it was created and first done. */
+export interface Observed {
+    created: number;
+    /** A Job Complete or Failed, a Deployment Available as Argo CD's health check reads it; any other kind: when created. */
+    done?: number;
+}
+
+/** The kinds the differential syncs, and where to watch them across all namespaces. */
+const watched = [
+    ["ConfigMap", "/api/v1/configmaps"],
+    ["Secret", "/api/v1/secrets"],
+    ["ServiceAccount", "/api/v1/serviceaccounts"],
+    ["Service", "/api/v1/services"],
+    ["Job", "/apis/batch/v1/jobs"],
+    ["Deployment", "/apis/apps/v1/deployments"],
+] as const;
+
+interface WatchedObject {
+    metadata: { namespace?: string; name: string; resourceVersion: string; generation?: number };
+    spec?: { replicas?: number };
+    status?: {
+        conditions?: { type: string; status: string }[];
+        observedGeneration?: number;
+        replicas?: number;
+        updatedReplicas?: number;
+        availableReplicas?: number;
+    };
+}
+
+// ge: pkg/health/health_job.go and health_deployment.go: when Argo CD stops waiting for it.
+function isDone(kind: string, o: WatchedObject): boolean {
+    const status = o.status ?? {};
+    if (kind === "Job")
+        return (status.conditions ?? []).some((c) => ["Complete", "Failed"].includes(c.type) && c.status === "True");
+    if (kind === "Deployment") {
+        const updated = status.updatedReplicas ?? 0;
+        return (
+            (o.metadata.generation ?? 0) <= (status.observedGeneration ?? 0) &&
+            updated >= (o.spec?.replicas ?? 1) &&
+            (status.replicas ?? 0) <= updated &&
+            (status.availableReplicas ?? 0) >= updated
+        );
+    }
+    return true;
+}
+
+/**
+ * Watches the API server for every kind the differential syncs, in all namespaces, recording
+ * for each object ("namespace/Kind/name") when it was created and done, as resourceVersions:
+ * evidence of the order independent of the engine's own record. Started before any sync.
+ */
+export async function watchCluster(cluster: ControlPlane) {
+    const config = parse(readFileSync(cluster.kubeconfig, "utf8")) as {
+        clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
+        users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
+    };
+    const pem = (data: string) => Buffer.from(data, "base64");
+    const [{ cluster: server }, { user }] = [config.clusters[0], config.users[0]];
+    const observed = new Map<string, Observed>();
+    const requests: ClientRequest[] = [];
+    let stopped = false;
+    let broken: string | undefined;
+    await Promise.all(
+        watched.map(
+            ([kind, path]) =>
+                new Promise<void>((started, failed) => {
+                    const req = request(
+                        `${server.server}${path}?watch=1&timeoutSeconds=3600`,
+                        {
+                            ca: pem(server["certificate-authority-data"]),
+                            cert: pem(user["client-certificate-data"]),
+                            key: pem(user["client-key-data"]),
+                        },
+                        (res) => {
+                            if (res.statusCode !== 200) return failed(new Error(`watch ${path}: ${res.statusCode}`));
+                            started();
+                            let pending = "";
+                            res.setEncoding("utf8");
+                            res.on("data", (chunk: string) => {
+                                const lines = (pending + chunk).split("\n");
+                                pending = lines.pop() ?? "";
+                                for (const line of lines.filter((l) => l !== "")) {
+                                    const event = JSON.parse(line) as { type: string; object: WatchedObject };
+                                    if (event.type !== "ADDED" && event.type !== "MODIFIED") continue;
+                                    const o = event.object;
+                                    const key = `${o.metadata.namespace ?? ""}/${kind}/${o.metadata.name}`;
+                                    const version = Number(o.metadata.resourceVersion);
+                                    const seen = observed.get(key) ?? { created: version };
+                                    if (seen.done === undefined && isDone(kind, o)) seen.done = version;
+                                    observed.set(key, seen);
+                                }
+                            });
+                            res.on("end", () => {
+                                if (!stopped) broken = `the API server ended the watch of ${path}`;
+                            });
+                        },
+                    );
+                    req.on("error", (error) => {
+                        if (!stopped) broken = `watch ${path}: ${error.message}`;
+                        failed(error);
+                    });
+                    req.end();
+                    requests.push(req);
+                }),
+        ),
+    );
+    return {
+        observed,
+        /**
+         * Waits until the watches have shown what the engine did (each kind's events come on a
+         * stream of their own, a little after the engine saw them): every object it applied, and
+         * the finish of each Job and Deployment it saw finish; 30 s at most.
+         */
+        caughtUp: async (outcome: Outcome): Promise<void> => {
+            const behind = () =>
+                outcome.steps.some((step) => {
+                    const record = observed.get(`${step.namespace}/${taskKey(step)}`);
+                    const waitsForDone = step.finishedIn !== undefined && ["Job", "Deployment"].includes(step.kind);
+                    return record === undefined || (waitsForDone && record.done === undefined);
+                });
+            // Not an error when it stays behind: differences() then names what the API server
+            // never showed, with the set's seed.
+            for (let waited = 0; behind() && waited < 30000; waited += 250)
+                await new Promise((done) => setTimeout(done, 250));
+        },
+        /** Why the record may be incomplete (a watch that ended early), for the test to fail on. */
+        broken: () => broken,
+        stop: () => {
+            stopped = true;
+            requests.forEach((r) => r.destroy());
+        },
+    };
+}
+
 /** A group of the order: a (phase, wave) step, or "SyncFail" for the failure hooks (applied together, whatever their wave). */
 interface Group {
     key: string;
@@ -175,9 +322,17 @@ export function plannerOrder(plan: SyncPlan, failing: ReadonlySet<string>): stri
  * - waits: every object of a group applied in a later reconcile than every object of the group
  *   before, and after each of that group's gates was seen finished (Healthy, Complete; Degraded
  *   for the failing one): within a reconcile the engine assesses health before it applies;
- * - each gate of a step that ran to its end finished, Succeeded (or Failed: the failing one).
+ * - each gate of a step that ran to its end finished, Succeeded (or Failed: the failing one);
+ * - on the API server's own record (`observed`, from watchCluster): every object of a group
+ *   created after every object of the group before, and after each of its gates was done
+ *   (Complete, Failed, Available), whatever the engine believed.
  */
-export function differences(plan: SyncPlan, failing: ReadonlySet<string>, outcome: Outcome): string[] {
+export function differences(
+    plan: SyncPlan,
+    failing: ReadonlySet<string>,
+    outcome: Outcome,
+    observed: ReadonlyMap<string, Observed>,
+): string[] {
     const expected = predicted(plan, failing);
     const problems: string[] = [];
     if (outcome.phase !== expected.phase)
@@ -210,6 +365,25 @@ export function differences(plan: SyncPlan, failing: ReadonlySet<string>, outcom
         }
         const next = expected.groups[i + 1];
         if (next === undefined) return;
+        const seen = (t: SyncTask) => {
+            const record = observed.get(`${t.namespace}/${taskKey(t)}`);
+            if (record === undefined) problems.push(`the API server never showed ${taskKey(t)} in ${t.namespace}`);
+            return record;
+        };
+        const lastCreated = Math.max(...group.tasks.map((t) => seen(t)?.created ?? -Infinity));
+        for (const task of next.tasks) {
+            const created = seen(task)?.created;
+            if (created === undefined) continue;
+            if (created < lastCreated)
+                problems.push(`the API server stored ${next.key} ${taskKey(task)} before all of ${group.key}`);
+            for (const gate of group.gates) {
+                const done = seen(gate)?.done;
+                if (done === undefined || done > created)
+                    problems.push(
+                        `the API server stored ${next.key} ${taskKey(task)} (revision ${created}) before ${group.key}'s gate ${taskKey(gate)} was done (revision ${done ?? "never"})`,
+                    );
+            }
+        }
         const lastApplied = Math.max(...mine.map((s) => s.appliedIn));
         for (const task of next.tasks) {
             const step = stepOf(next.key, taskKey(task));
@@ -227,7 +401,7 @@ export function differences(plan: SyncPlan, failing: ReadonlySet<string>, outcom
             }
         }
     });
-    return problems;
+    return [...new Set(problems)];
 }
 
 export type { KubeObject };
