@@ -113,6 +113,12 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
             )
             .split("\n")
             .filter((line) => line !== "");
+    /** The failures migrate.sh recorded in the database for release v1.3.0 (one per run). */
+    const failures = () =>
+        server.superSql(
+            "shop",
+            `SELECT count(*) || ' ' || coalesce(bool_and(hook = 'PreSync migrate' AND detail LIKE '%no_such_table%'), false) FROM migrate_first.failure WHERE release = '${broken}';`,
+        );
     const diagnose = () =>
         `\n${routes.lastError() ?? ""}\npod runner log tail:\n${runner.log().split("\n").slice(-40).join("\n")}`;
     /** The stack's config for one release: the dev stack, delivery direct, pods pointed at the embedded Postgres. */
@@ -217,6 +223,7 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
             migrate.status?.conditions?.some((c) => c.type === "Failed" && c.reason === "BackoffLimitExceeded"),
             JSON.stringify(migrate.status),
         );
+        assert.equal(failures(), "1 true", "migrate.sh recorded its failure");
         await assertUntouched();
     });
 
@@ -228,6 +235,7 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
         assert.match(out, /\[BackoffLimitExceeded\] Job has reached the specified backoff limit/);
         const again = await job("shop-migrate");
         assert.notEqual(again.metadata.uid, before.metadata.uid, "the failed Job was not run again");
+        assert.equal(failures(), "2 true", "the migration ran a second time against the database");
         await assertUntouched();
     });
 
@@ -247,6 +255,13 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
                 ? true
                 : undefined;
         });
+    });
+
+    it("a re-run of the released v1.3.1 changes nothing: the completed Job is kept, not run again", async () => {
+        const before = await job("shop-migrate");
+        await project.must(["up", "--yes", "--skip-preview", "--expect-no-changes", "--stack", "dev"]);
+        assert.equal((await job("shop-migrate")).metadata.uid, before.metadata.uid);
+        assert.equal(history().length, 4);
     });
 
     /** The Deployment as release v1.2.0 left it, and the failed file's work rolled back. */
