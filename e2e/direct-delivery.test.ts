@@ -1,11 +1,10 @@
 import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
-import { cpSync, readFileSync, writeFileSync } from "fs";
-import { dirname, isAbsolute, join, resolve } from "path";
-import { parse, stringify } from "yaml";
+import { cpSync, writeFileSync } from "fs";
+import { join, resolve } from "path";
 import type { ControlPlane } from "../rehearsal/cluster/control-plane";
 import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
-import { podRunnerImages } from "../rehearsal/cluster/engines";
+import { releaseImages } from "../rehearsal/cluster/images";
 import type { PodRunner } from "../rehearsal/cluster/pod-runner";
 import { poll, requirePodRunner, startPodRunner } from "../rehearsal/cluster/pod-runner";
 import { temporaryDir } from "../rehearsal/postgres";
@@ -13,19 +12,11 @@ import { requireEngines } from "./helpers/engines";
 import { PulumiProject } from "./helpers/project";
 import type { E2eServer } from "./helpers/server";
 import { stackConfigFor, startServer } from "./helpers/server";
-import type { ServiceRoutes } from "./helpers/service-routes";
-import { routeServices } from "./helpers/service-routes";
 
 const examples = resolve(__dirname, "..", "examples", "shop", "migrations");
 const good = "ghcr.io/acme/shop:v1.2.0";
 const broken = "ghcr.io/acme/shop:v1.3.0";
 const fixed = "ghcr.io/acme/shop:v1.3.1";
-
-interface ImageEntry {
-    match: string;
-    path?: string;
-    dirs?: Record<string, string>;
-}
 
 interface Condition {
     type: string;
@@ -45,47 +36,6 @@ interface Deployment {
     status?: { availableReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
 }
 
-/**
- * The pod runner's own image mapping (engines/pod-runner/images.yaml) with its directories made
- * absolute, the runtime image's PATH starting at `pathFirst`, and two releases of the app image
- * whose /app/migrations are `releases`' directories (listed first: the first match wins).
- */
-function imagesFile(dir: string, pathFirst: string, releases: Record<string, string>): string {
-    const base = dirname(podRunnerImages);
-    const mapping = parse(readFileSync(podRunnerImages, "utf8")) as { images: ImageEntry[] };
-    const images = mapping.images.map((image) => ({
-        ...image,
-        ...(image.match.startsWith("postgres:") ? { path: `${pathFirst}:${image.path ?? ""}` } : {}),
-        ...(image.dirs === undefined
-            ? {}
-            : {
-                  dirs: Object.fromEntries(
-                      Object.entries(image.dirs).map(([inside, local]) => [
-                          inside,
-                          isAbsolute(local) ? local : join(base, local),
-                      ]),
-                  ),
-              }),
-    }));
-    const app = images.find((image) => image.match === "ghcr.io/acme/shop:*");
-    if (app === undefined) throw new Error(`${podRunnerImages} maps no ghcr.io/acme/shop:*: this test needs it`);
-    const file = join(dir, "images.yaml");
-    writeFileSync(
-        file,
-        stringify({
-            images: [
-                ...Object.entries(releases).map(([image, migrations]) => ({
-                    ...app,
-                    match: image,
-                    dirs: { ...app.dirs, "/app/migrations": migrations },
-                })),
-                ...images,
-            ],
-        }),
-    );
-    return file;
-}
-
 // Delivery "direct": no Argo CD. `pulumi up` applies the workload in sync-plan order through the
 // real kubernetes provider, whose Job awaiter stands between the migration and the Deployment.
 // Pods run as local processes on the pod runner's node and reach the embedded Postgres on
@@ -96,7 +46,6 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
     let server: E2eServer;
     let cluster: ControlPlane;
     let runner: PodRunner;
-    let routes: ServiceRoutes;
     let project: PulumiProject;
     let brokenDir: string;
     let fixedDir: string;
@@ -119,8 +68,7 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
             "shop",
             `SELECT count(*) || ' ' || coalesce(bool_and(hook = 'PreSync migrate' AND detail LIKE '%no_such_table%'), false) FROM migrate_first.failure WHERE release = '${broken}';`,
         );
-    const diagnose = () =>
-        `\n${routes.lastError() ?? ""}\npod runner log tail:\n${runner.log().split("\n").slice(-40).join("\n")}`;
+    const diagnose = () => `\npod runner log tail:\n${runner.log().split("\n").slice(-40).join("\n")}`;
     /** The stack's config for one release: the dev stack, delivery direct, pods pointed at the embedded Postgres. */
     const release = (image: string, migrations: string) => {
         const dev = stackConfigFor("dev", server);
@@ -154,17 +102,21 @@ describe("delivery direct: `pulumi up` runs the migration Job to completion befo
         );
         server = await startServer(adminPassword);
         cluster = await startControlPlane();
-        routes = routeServices(cluster.api, "shop", join(work, "routes"));
-        runner = await startPodRunner(cluster, {
-            images: imagesFile(work, routes.bin, { [broken]: brokenDir, [fixed]: fixedDir }),
-        });
+        const images = join(work, "images.yaml");
+        writeFileSync(
+            images,
+            releaseImages(good, "/app/migrations", [
+                { image: broken, migrationsDir: brokenDir },
+                { image: fixed, migrationsDir: fixedDir },
+            ]),
+        );
+        runner = await startPodRunner(cluster, { images });
         project = new PulumiProject("direct-delivery");
         project.env.KUBECONFIG = cluster.kubeconfig;
         project.writeStack("dev", release(good, examples));
         await project.initStack("dev", { databaseAdminPassword: adminPassword });
     });
     after(async () => {
-        await routes?.stop();
         await runner?.stop();
         await cluster?.stop();
         await server?.pg.stop();
