@@ -183,16 +183,11 @@ describe("the sync planner against Argo CD's sync engine: the stacks' rendered m
                 ]);
                 const failing = new Set(run.failing ? ["Job/shop-migrate"] : []);
                 const plan = planSync(objects, { namespace });
-                await watch!.caughtUp(outcome);
+                await watch!.caughtUp(plan, outcome);
+                // Before the namespace goes: its deletion deletes every object in it.
+                const problems = differences(plan, failing, outcome, watch!.observed);
                 await deleteNamespace(cluster!, namespace);
-                return {
-                    run,
-                    plan,
-                    failing,
-                    outcome,
-                    output,
-                    problems: differences(plan, failing, outcome, watch!.observed),
-                };
+                return { run, plan, failing, outcome, output, problems };
             }),
         );
         assert.equal(watch!.broken(), undefined, "the API server's record is incomplete");

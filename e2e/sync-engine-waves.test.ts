@@ -21,7 +21,7 @@ import {
 
 /** How many generated sets, and how many run at once (each in a namespace of its own). */
 const sets = Number(process.env.SYNC_DIFFERENTIAL_SETS ?? 200);
-const concurrency = Number(process.env.SYNC_DIFFERENTIAL_CONCURRENCY ?? 12);
+const concurrency = Number(process.env.SYNC_DIFFERENTIAL_CONCURRENCY ?? 20);
 
 /** A Job of one busybox container running `script`: it completes or, exiting non-zero, fails at once (no retry). */
 const job = (script: string) => ({
@@ -165,7 +165,7 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
                 step === plan.steps[plan.steps.length - 1] ? [] : step.gates,
             ))
                 waitedFor.set(gate.kind, (waitedFor.get(gate.kind) ?? 0) + 1);
-            await watch!.caughtUp(outcome);
+            await watch!.caughtUp(plan, outcome);
             const problems = differences(plan, failing, outcome, watch!.observed);
             if (problems.length > 0)
                 failures.push(

@@ -123,6 +123,8 @@ export interface Observed {
     created: number;
     /** A Job Complete or Failed, a Deployment Available as Argo CD's health check reads it; any other kind: when created. */
     done?: number;
+    /** When its deletion began (deletionTimestamp set, or gone). */
+    deleted?: number;
 }
 
 /** The kinds the differential syncs, and where to watch them across all namespaces. */
@@ -136,7 +138,13 @@ const watched = [
 ] as const;
 
 interface WatchedObject {
-    metadata: { namespace?: string; name: string; resourceVersion: string; generation?: number };
+    metadata: {
+        namespace?: string;
+        name: string;
+        resourceVersion: string;
+        generation?: number;
+        deletionTimestamp?: string;
+    };
     spec?: { replicas?: number };
     status?: {
         conditions?: { type: string; status: string }[];
@@ -201,12 +209,15 @@ export async function watchCluster(cluster: ControlPlane) {
                                 pending = lines.pop() ?? "";
                                 for (const line of lines.filter((l) => l !== "")) {
                                     const event = JSON.parse(line) as { type: string; object: WatchedObject };
-                                    if (event.type !== "ADDED" && event.type !== "MODIFIED") continue;
+                                    if (!["ADDED", "MODIFIED", "DELETED"].includes(event.type)) continue;
                                     const o = event.object;
                                     const key = `${o.metadata.namespace ?? ""}/${kind}/${o.metadata.name}`;
                                     const version = Number(o.metadata.resourceVersion);
                                     const seen = observed.get(key) ?? { created: version };
                                     if (seen.done === undefined && isDone(kind, o)) seen.done = version;
+                                    const deleting =
+                                        event.type === "DELETED" || o.metadata.deletionTimestamp !== undefined;
+                                    if (seen.deleted === undefined && deleting) seen.deleted = version;
                                     observed.set(key, seen);
                                 }
                             });
@@ -229,14 +240,19 @@ export async function watchCluster(cluster: ControlPlane) {
         /**
          * Waits until the watches have shown what the engine did (each kind's events come on a
          * stream of their own, a little after the engine saw them): every object it applied, and
-         * the finish of each Job and Deployment it saw finish; 30 s at most.
+         * the finish of each Job and Deployment it saw finish, the deletion of each hook its
+         * policy deletes; 30 s at most. Before the namespace is deleted (that deletes everything).
          */
-        caughtUp: async (outcome: Outcome): Promise<void> => {
+        caughtUp: async (plan: SyncPlan, outcome: Outcome): Promise<void> => {
             const behind = () =>
                 outcome.steps.some((step) => {
                     const record = observed.get(`${step.namespace}/${taskKey(step)}`);
                     const waitsForDone = step.finishedIn !== undefined && ["Job", "Deployment"].includes(step.kind);
-                    return record === undefined || (waitsForDone && record.done === undefined);
+                    return (
+                        record === undefined ||
+                        (waitsForDone && record.done === undefined) ||
+                        (deletedByPolicy(plan, outcome, step) && record.deleted === undefined)
+                    );
                 });
             // Not an error when it stays behind: differences() then names what the API server
             // never showed, with the set's seed.
@@ -317,6 +333,23 @@ export function plannerOrder(plan: SyncPlan, failing: ReadonlySet<string>): stri
 }
 
 /**
+ * Whether a hook the engine applied is deleted at the end, by its delete policies as the planner
+ * read them: HookSucceeded when the whole operation succeeded, HookFailed when it failed, whatever
+ * the hook's own result (ARGOCD.md §5; BeforeHookCreation deletes only an older object of the
+ * same name, never there in a namespace of its own).
+ */
+function deletedByPolicy(plan: SyncPlan, outcome: Outcome, step: EngineStep): boolean {
+    const task = [...plan.steps.flatMap((s) => s.tasks), ...plan.onFailure].find(
+        (t) => t.hook && t.phase === step.syncPhase && taskKey(t) === taskKey(step),
+    );
+    const policies = task?.deletePolicies ?? [];
+    return (
+        (outcome.phase === "Succeeded" && policies.includes("HookSucceeded")) ||
+        (outcome.phase === "Failed" && policies.includes("HookFailed"))
+    );
+}
+
+/**
  * Where the engine's record departs from the plan, as sentences (none: they agree):
  * - the groups, in order, with the same objects, and the operation's phase;
  * - waits: every object of a group applied in a later reconcile than every object of the group
@@ -325,7 +358,9 @@ export function plannerOrder(plan: SyncPlan, failing: ReadonlySet<string>): stri
  * - each gate of a step that ran to its end finished, Succeeded (or Failed: the failing one);
  * - on the API server's own record (`observed`, from watchCluster): every object of a group
  *   created after every object of the group before, and after each of its gates was done
- *   (Complete, Failed, Available), whatever the engine believed.
+ *   (Complete, Failed, Available), whatever the engine believed;
+ * - hooks deleted at the end exactly as their delete policies say (deletedByPolicy), plain
+ *   resources never. Called before the namespace is deleted.
  */
 export function differences(
     plan: SyncPlan,
@@ -401,6 +436,14 @@ export function differences(
             }
         }
     });
+    for (const step of outcome.steps) {
+        const deleted = observed.get(`${step.namespace}/${taskKey(step)}`)?.deleted !== undefined;
+        const expected = deletedByPolicy(plan, outcome, step);
+        if (deleted !== expected)
+            problems.push(
+                `${step.syncPhase} ${taskKey(step)} was ${deleted ? "" : "not "}deleted by the end, expected ${expected ? "deleted" : "kept"} (operation ${outcome.phase})`,
+            );
+    }
     return [...new Set(problems)];
 }
 
