@@ -209,9 +209,10 @@ async function syncRelease(
                     .map((line) => `    | ${line}`)
                     .join("\n")}`,
             );
-    log(
-        `Deployment ${workload.names.deployment}: ${deployment.image === undefined ? "none" : `${deployment.image}, ${deployment.available} of ${deployment.replicas} replica(s) available`}${deployment.fewestAvailable === undefined ? "" : `, never fewer than ${deployment.fewestAvailable} during the sync`}`,
-    );
+    const { image, available, replicas, fewestAvailable } = deployment;
+    const state = image === undefined ? "none" : `${image}, ${available} of ${replicas} replica(s) available`;
+    const during = fewestAvailable === undefined ? "" : `, never fewer than ${fewestAvailable} during the sync`;
+    log(`Deployment ${workload.names.deployment}: ${state}${during}`);
     return { image: release.image, outcome, objects, logs, deployment };
 }
 
