@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { spawn, spawnSync } from "child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
-import { join, resolve } from "path";
+import { spawn } from "child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
 import { parse, stringify } from "yaml";
 import { parseSpec, SpecError } from "../environment-schema";
 import { enginesBin } from "../rehearsal/cluster/engines";
@@ -9,6 +9,7 @@ import { requireEngines } from "./helpers/engines";
 import type { CommandResult } from "./helpers/project";
 import { PulumiProject } from "./helpers/project";
 import type { E2eServer } from "./helpers/server";
+import { installPacked, repo } from "./helpers/packed";
 import { platformAdmin, startServer } from "./helpers/server";
 
 // migrate-first from another Pulumi language: a Pulumi YAML program adds the component package
@@ -16,10 +17,6 @@ import { platformAdmin, startServer } from "./helpers/server";
 // `pulumi package add`, and previews one AppEnvironment with the real CLI, our Node.js host front
 // (which serves the package through @pulumi/pulumi/cmd/run-plugin), the YAML host and the providers.
 // The database host is a real Postgres; render mode (kubernetes.renderDirectory) keeps it off any cluster.
-const repo = resolve(__dirname, "..");
-const pulumiVersion = (
-    JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }
-).version;
 const libraryVersion = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
 const pluginPath = "./node_modules/migrate-first/pulumi-package";
 
@@ -27,12 +24,6 @@ const pluginPath = "./node_modules/migrate-first/pulumi-package";
 interface PreviewStep {
     readonly op: string;
     readonly urn: string;
-}
-
-function succeed(command: string, args: readonly string[], cwd: string): string {
-    const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 600000 });
-    assert.equal(result.status, 0, `${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
-    return result.stdout;
 }
 
 /** The YAML program of the README's "From YAML or another Pulumi language". */
@@ -134,30 +125,9 @@ describe("the component package, from a Pulumi YAML program with the real engine
         if (!existsSync(join(enginesBin, "pulumi-language-yaml")))
             throw new Error(`pulumi-language-yaml not found in ${enginesBin}: run \`npm run engines\` first`);
         server = await startServer(adminPassword);
-        // The package as a user gets it: packed from a copy of the checkout (its prepare script
-        // builds dist/ there), installed from the tarball into a project with nothing else.
+        // The package as a user gets it, packed from the project's copy of the checkout.
         project = new PulumiProject("component-package");
-        const packed = succeed("npm", ["pack", "--silent", "--pack-destination", project.home], project.dir)
-            .trim()
-            .split("\n");
-        consumer = join(project.home, "consumer");
-        cpSync(join(repo, "examples/shop/migrations"), join(consumer, "migrations"), { recursive: true });
-        writeFileSync(
-            join(consumer, "package.json"),
-            JSON.stringify({ name: "consumer", version: "1.0.0", private: true }, null, 2),
-        );
-        succeed(
-            "npm",
-            [
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefer-offline",
-                join(project.home, packed[packed.length - 1]),
-                `@pulumi/pulumi@${pulumiVersion}`,
-            ],
-            consumer,
-        );
+        consumer = installPacked(project.dir, project.home, []);
         writeFileSync(join(consumer, "Pulumi.yaml"), stringify({ name: "yaml-consumer", runtime: "yaml" }));
         // `pulumi package add` installs the providers the package's npm dependencies name, at those
         // versions, into the workspace (PATH does not count there, and nothing is downloaded here):

@@ -1,31 +1,11 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "fs";
-import { join, resolve } from "path";
+import { readdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
 import { temporaryDir } from "../rehearsal/postgres";
+import { installPacked, repo, run, succeed } from "./helpers/packed";
 
 // The package as a user consumes it: packed, installed from the tarball into a project of its own,
 // with no access to this repository's sources.
-const repo = resolve(__dirname, "..");
-const pulumiVersion = (
-    JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }
-).version;
-
-function run(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}) {
-    const result = spawnSync(command, args, {
-        cwd,
-        encoding: "utf8",
-        timeout: 300000,
-        env: { ...process.env, ...env },
-    });
-    return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function succeed(command: string, args: readonly string[], cwd: string): string {
-    const result = run(command, args, cwd);
-    assert.equal(result.status, 0, `${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
-    return result.stdout;
-}
 
 /** Every ```ts block of the README, in order. */
 function readmeSnippets(): string[] {
@@ -58,30 +38,10 @@ require(process.argv[2]);
 describe("the packed package, as a new project installs and uses it", function () {
     this.timeout(900000);
     const home = temporaryDir("e2e-package");
-    const consumer = join(home, "consumer");
+    let consumer = "";
 
     before(() => {
-        const packed = succeed("npm", ["pack", "--silent", "--pack-destination", home], repo).trim().split("\n");
-        const tarball = join(home, packed[packed.length - 1]);
-        cpSync(join(repo, "examples/shop/migrations"), join(consumer, "migrations"), { recursive: true });
-        writeFileSync(
-            join(consumer, "package.json"),
-            JSON.stringify({ name: "consumer", version: "1.0.0", private: true }, null, 2),
-        );
-        succeed(
-            "npm",
-            [
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefer-offline",
-                tarball,
-                `@pulumi/pulumi@${pulumiVersion}`,
-                "typescript@5",
-                "@types/node@20",
-            ],
-            consumer,
-        );
+        consumer = installPacked(repo, home, ["typescript@5", "@types/node@20"]);
     });
 
     it("ships the compiled library, its declarations and the runtime scripts, not the sources or tests", () => {
