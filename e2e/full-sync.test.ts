@@ -125,7 +125,7 @@ describe("the whole sync for real: Argo CD's engine, a real control plane, pods 
                 `3 0003_index_orders_by_customer.sql ${spec.app.image}`,
             ]);
             assert.deepEqual(release(0).end.verified, [spec.app.image]);
-            assert.equal(result.alerts.length, 1, "only the broken release alerts");
+            assert.equal(result.alerts.length, release(1).outcome.attempts, "only the broken release alerts");
         });
     });
 
@@ -147,13 +147,25 @@ describe("the whole sync for real: Argo CD's engine, a real control plane, pods 
             assert.ok(!release(1).end.verified.some((r) => r.endsWith(":v1.3.0")));
         });
 
-        it("runs the SyncFail Job, which posts the alert naming the release to the webhook", () => {
+        it("retries as the Application says, each retry the whole operation, its migration included", () => {
+            // The dev stack's argocd.retryLimit: every attempt re-runs the PreSync Job, which fails again.
+            assert.equal(release(1).outcome.attempts, 1 + spec.argocd.retryLimit);
+            const runs = Object.keys(release(1).logs).filter((k) => /^shop-migrate-[^/]+\/migrate$/.test(k));
+            assert.equal(runs.length, release(1).outcome.attempts, Object.keys(release(1).logs).join(", "));
+        });
+
+        it("runs the SyncFail Job on each failed attempt, posting an alert naming the release and the error", () => {
             const hook = release(1).outcome.steps.find((s) => s.syncPhase === "SyncFail");
             assert.equal(hook?.name, "shop-sync-fail");
-            assert.equal(result.alerts.length, 1);
-            const alert = JSON.parse(result.alerts[0]) as Record<string, unknown>;
-            assert.match(JSON.stringify(alert), /v1\.3\.0/);
-            assert.match(JSON.stringify(alert), /no_such_table|shop-migrate|migrat/);
+            // Argo CD runs SyncFail hooks when an operation fails, and each retry is an operation.
+            assert.equal(result.alerts.length, release(1).outcome.attempts);
+            for (const body of result.alerts) {
+                const alert = JSON.parse(body) as { text: string; release: string; phase: string; app: string };
+                assert.equal(alert.release, `${spec.app.image.replace(/:[^:]*$/, "")}:v1.3.0`);
+                assert.equal(alert.app, spec.app.name);
+                assert.match(alert.phase, /migrate/i);
+                assert.match(alert.text, /no_such_table/);
+            }
         });
 
         it("syncs the fixed release: its file applied, the Deployment updated, the release verified", () => {

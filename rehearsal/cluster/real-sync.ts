@@ -7,7 +7,7 @@ import type { ConnectionTarget } from "../../database";
 import { accessPlan, credentialEntries } from "../../database";
 import type { EnvironmentSpec } from "../../environment-schema";
 import type { WorkloadObject } from "../../manifests";
-import { buildWorkload, workloadObjects } from "../../manifests";
+import { application, buildWorkload, workloadObjects } from "../../manifests";
 import { loadRuntimeScripts } from "../../runtime";
 import type { EndState } from "../end-state";
 import { endState } from "../end-state";
@@ -71,8 +71,6 @@ export interface ControlPlaneRehearsalOptions {
     /** Synced one after the other on the same cluster and database; each is synced even if one before failed (the next is the fix). */
     readonly releases: readonly Release[];
     readonly log: (line: string) => void;
-    /** Retries of a failed sync operation, each the whole operation (syncPolicy.retry.limit). @default 0 */
-    readonly retryLimit?: number;
 }
 
 const syncBinary = () => join(enginesBin, "migrate-first-sync");
@@ -128,7 +126,7 @@ export async function rehearseOnControlPlane(
                 `release ${index + 1} of ${options.releases.length}: ${release.image}, files from ${release.migrationsDir}`,
             );
             const dir = join(work, `release-${index + 1}`);
-            const synced = await syncRelease(cluster, runner, spec, release, dir, log, options, seen);
+            const synced = await syncRelease(cluster, runner, spec, release, dir, log, seen);
             releases.push({ ...synced, end: endState(db.migrator, log) });
         }
         if (webhook.bodies.length > 0) log(`the webhook received ${webhook.bodies.length} alert(s)`);
@@ -185,7 +183,6 @@ async function syncRelease(
     release: Release,
     dir: string,
     log: (line: string) => void,
-    options: ControlPlaneRehearsalOptions,
     seen: Set<string>,
 ): Promise<Omit<ReleaseResult, "end">> {
     const releaseSpec = { ...spec, app: { ...spec.app, image: release.image } };
@@ -194,7 +191,7 @@ async function syncRelease(
     mkdirSync(join(dir, "gitops"), { recursive: true });
     writeFileSync(join(dir, "gitops", "manifests.yaml"), objects.map((o) => stringify(o)).join("---\n"));
     const watch = await watchDeployment(cluster.api, workload.names.namespace, workload.names.deployment);
-    const outcome = await runEngine(cluster, workload.names.namespace, dir, options.retryLimit ?? 0, log);
+    const outcome = await runEngine(cluster, workload.names.namespace, dir, retryFlags(spec), log);
     const deployment = await watch.stop();
     log(`sync ${outcome.phase} after ${outcome.attempts} attempt(s): ${outcome.message}`);
     const logs = podLogs(runner, workload.names.namespace, seen);
@@ -216,17 +213,26 @@ async function syncRelease(
     return { image: release.image, outcome, objects, logs, deployment };
 }
 
+/**
+ * The Application's own retry policy as the engine's flags: each retry is the whole operation,
+ * its PreSync migration included, after a backoff doubling from `backoff.duration`.
+ */
+function retryFlags(spec: EnvironmentSpec): string[] {
+    const retry = application(spec).spec?.syncPolicy?.retry;
+    const limit = retry?.limit ?? 0;
+    return limit > 0 ? ["--retry-limit", String(limit), "--retry-backoff", retry?.backoff?.duration ?? "5s"] : [];
+}
+
 /** Runs migrate-first-sync over `dir/gitops`, its progress lines into `log`; the outcome from its --json. */
 function runEngine(
     cluster: ControlPlane,
     namespace: string,
     dir: string,
-    retryLimit: number,
+    retry: readonly string[],
     log: (line: string) => void,
 ): Promise<SyncOutcome> {
     const json = join(dir, "outcome.json");
-    const args = ["--kubeconfig", cluster.kubeconfig, "--namespace", namespace, "--json", json];
-    if (retryLimit > 0) args.push("--retry-limit", String(retryLimit), "--retry-backoff", "1s");
+    const args = ["--kubeconfig", cluster.kubeconfig, "--namespace", namespace, "--json", json, ...retry];
     return new Promise((resolve, reject) => {
         const child = spawn(syncBinary(), [...args, join(dir, "gitops")], { stdio: ["ignore", "pipe", "pipe"] });
         let partial = "";
