@@ -59,6 +59,13 @@ export interface SyncStep {
     readonly delayAfterApply: number;
     /** The tasks whose health this step waits for: it fails when one is Degraded (a hook also when Unknown). */
     readonly gates: readonly SyncTask[];
+    /**
+     * Tasks this step does not wait for but whose health the engine still reads while it waits
+     * for the step's hooks (a one-step sync): one seen Degraded before the last hook is done fails
+     * the step, one that degrades later does not. A race the plan cannot decide (ge: Sync assesses
+     * every running task, then fails on any completed unsuccessfully).
+     */
+    readonly watched: readonly SyncTask[];
     /** What must be true before this step is applied. */
     readonly waitsFor: string;
     /** What this step has to reach for the sync to go on. */
@@ -183,12 +190,14 @@ export function planSync(objects: readonly KubeObject[], options: PlanOptions = 
         // step without hooks: that one succeeds right after its apply, even if it degrades later.
         const waitsForResources = multiStep && !(final && !hasHooks);
         const gates = group.tasks.filter((t) => t.healthCheck !== undefined && (t.hook || waitsForResources));
+        const watched = hasHooks ? group.tasks.filter((t) => t.healthCheck !== undefined && !gates.includes(t)) : [];
         const previous = steps[i - 1];
         steps.push({
             step: i + 1,
             ...group,
             delayAfterApply: final ? 0 : waveDelaySeconds,
             gates,
+            watched,
             waitsFor:
                 previous === undefined
                     ? "dry-run of every object succeeds"

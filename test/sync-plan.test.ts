@@ -254,6 +254,36 @@ describe("sync plan follows Argo CD's ordering", () => {
         );
     });
 
+    it("names what a one-step sync does not wait for but fails on if it degrades before the hooks are done (seed 230 of e2e/sync-engine-waves)", () => {
+        const plan = planSync([
+            obj("Job", "hooked", hook("Sync")),
+            obj("Deployment", "plain"),
+            obj("Job", "plain-job"),
+            obj("ConfigMap", "no-health"),
+        ]);
+        assert.equal(plan.multiStep, false);
+        assert.deepEqual(
+            plan.steps[0].gates.map((t) => t.name),
+            ["hooked"],
+        );
+        assert.deepEqual(
+            plan.steps[0].watched.map((t) => t.name),
+            ["plain", "plain-job"],
+        );
+        // No hook, no wait: nothing is read after the apply. In a multi-step sync they are gates.
+        assert.deepEqual(planSync([obj("Deployment", "plain"), obj("Job", "plain-job")]).steps[0].watched, []);
+        const multi = planSync([
+            obj("Job", "hooked", hook("Sync")),
+            obj("Job", "plain-job"),
+            obj("ConfigMap", "later", hook("PostSync")),
+        ]);
+        assert.deepEqual(multi.steps[0].watched, []);
+        assert.deepEqual(
+            multi.steps[0].gates.map((t) => t.name),
+            ["hooked", "plain-job"],
+        );
+    });
+
     it("takes the instance's own health checks (resource.customizations), wildcards too", () => {
         const plan = planSync([obj("ConfigMap", "c"), obj("Widget", "w"), obj("Job", "later", hook("PostSync"))], {
             healthChecks: ["ConfigMap", "*/Widget"],

@@ -292,7 +292,12 @@ export function predicted(plan: SyncPlan, failing: ReadonlySet<string>) {
         // Each SyncFail hook is waited on (SyncPlan.onFailure), health check or not: the operation
         // ends when they have.
         groups.push({ key: "SyncFail", tasks: plan.onFailure, gates: plan.onFailure });
-    return { phase: failedStep === undefined ? "Succeeded" : "Failed", failedStep, groups };
+    // A failing task the step does not wait for but reads while its hooks run (SyncStep.watched):
+    // whether the sync fails depends on which comes first. The steps are the same either way
+    // (such a step is the only one: a one-step sync).
+    const racing =
+        failedStep === undefined ? plan.steps.flatMap((s) => s.watched).filter((t) => failing.has(taskKey(t))) : [];
+    return { phase: failedStep === undefined ? "Succeeded" : "Failed", failedStep, groups, racing };
 }
 
 /** The engine's steps grouped as the planner groups them, in the order the engine applied them. */
@@ -323,10 +328,10 @@ export function engineOrder(outcome: Outcome): string {
 export function plannerOrder(plan: SyncPlan, failing: ReadonlySet<string>): string {
     const expected = predicted(plan, failing);
     return [
-        `phase ${expected.phase}${expected.failedStep === undefined ? "" : ` at step ${expected.failedStep.step}`}`,
+        `phase ${expected.phase}${expected.failedStep === undefined ? "" : ` at step ${expected.failedStep.step}`}${expected.racing.length === 0 ? "" : ", or Failed if the hooks finish after it degrades"}`,
         ...plan.steps.map(
             (s) =>
-                `  step ${s.step}: ${s.phase} ${s.wave}: ${s.tasks.map(taskKey).join(", ")}; gates: ${s.gates.map(taskKey).join(", ") || "none"}`,
+                `  step ${s.step}: ${s.phase} ${s.wave}: ${s.tasks.map(taskKey).join(", ")}; gates: ${s.gates.map(taskKey).join(", ") || "none"}; watched: ${s.watched.map(taskKey).join(", ") || "none"}`,
         ),
         `  on failure: ${plan.onFailure.map(taskKey).join(", ") || "none"}`,
     ].join("\n");
@@ -351,7 +356,8 @@ function deletedByPolicy(plan: SyncPlan, outcome: Outcome, step: EngineStep): bo
 
 /**
  * Where the engine's record departs from the plan, as sentences (none: they agree):
- * - the groups, in order, with the same objects, and the operation's phase;
+ * - the groups, in order, with the same objects, and the operation's phase (either, for a
+ *   failing task a step only watches: then as the engine's record says it raced);
  * - waits: every object of a group applied in a later reconcile than every object of the group
  *   before, and after each of that group's gates was seen finished (Healthy, Complete; Degraded
  *   for the failing one): within a reconcile the engine assesses health before it applies;
@@ -370,7 +376,28 @@ export function differences(
 ): string[] {
     const expected = predicted(plan, failing);
     const problems: string[] = [];
-    if (outcome.phase !== expected.phase)
+    if (expected.racing.length > 0) {
+        // Failed only if the engine saw it Degraded no later than the last of the step's gates
+        // finished; Succeeded only if it never saw it so.
+        const gatesDone = Math.max(
+            ...plan.steps
+                .flatMap((s) => s.gates)
+                .map((g) => outcome.steps.find((e) => taskKey(e) === taskKey(g))?.finishedIn ?? Infinity),
+        );
+        const seenFailed = expected.racing.flatMap((t) =>
+            outcome.steps.filter((e) => taskKey(e) === taskKey(t) && e.hookPhase === "Failed"),
+        );
+        if (outcome.phase === "Failed" && !seenFailed.some((e) => (e.finishedIn ?? Infinity) <= gatesDone))
+            problems.push(
+                `the operation ended Failed, but no watched task was seen Degraded before the hooks were done`,
+            );
+        else if (outcome.phase === "Succeeded" && seenFailed.length > 0)
+            problems.push(
+                `the operation ended Succeeded, though ${seenFailed.map(taskKey).join(", ")} was seen Degraded`,
+            );
+        else if (outcome.phase !== "Failed" && outcome.phase !== "Succeeded")
+            problems.push(`the operation ended ${outcome.phase}, the planner says Succeeded or Failed`);
+    } else if (outcome.phase !== expected.phase)
         problems.push(`the operation ended ${outcome.phase}, the planner says ${expected.phase}`);
     const engineGroups = appliedGroups(outcome.steps);
     const plannedGroups = expected.groups.map((g) => ({ key: g.key, objects: g.tasks.map(taskKey).sort() }));
