@@ -151,6 +151,13 @@ export const rollsOutCode = (t: SyncTask) =>
     !t.hook && t.group === "apps" && ["Deployment", "StatefulSet", "DaemonSet"].includes(t.kind);
 
 /** What a step must reach: each gate's health; a hook without a health check only has to be applied. */
+/** What can still fail a one-step sync that does not wait for it (see SyncStep.watched). */
+function raced(watched: readonly SyncTask[]): string {
+    if (watched.length === 0) return "";
+    const names = watched.map((t) => `${t.kind} ${t.name}`).join(", ");
+    return `; fails instead if ${names} is seen Degraded first (not waited for: a race)`;
+}
+
 function stepGoal(gates: readonly SyncTask[], tasks: readonly SyncTask[]): string {
     const parts = tasks.flatMap((t) =>
         gates.includes(t)
@@ -204,7 +211,7 @@ export function planSync(objects: readonly KubeObject[], options: PlanOptions = 
                     : previous.gates.length === 0
                       ? `step ${i}: applied; then the ${previous.delayAfterApply}s wave delay and a controller re-check`
                       : `step ${i}: ${previous.succeedsWhen}; first checked after the ${previous.delayAfterApply}s wave delay that follows its apply, then at each controller re-check`,
-            succeedsWhen: stepGoal(gates, group.tasks),
+            succeedsWhen: `${stepGoal(gates, group.tasks)}${raced(watched)}`,
         });
     });
     return { steps, onFailure: ordered.filter((t) => t.phase === "SyncFail"), skipped, multiStep };

@@ -49,7 +49,14 @@ describe("argo-cd test/e2e hook_test.go and sync_waves_test.go (order and waitin
         );
         const plan = planSync([deployment, hook]);
         assert.deepEqual(gates(plan), [["Job my-hook"]]);
-        assert.equal(plan.steps[0].succeedsWhen, "Job my-hook Complete");
+        assert.equal(
+            plan.steps[0].succeedsWhen,
+            "Job my-hook Complete; fails instead if Deployment my-deployment is seen Degraded first (not waited for: a race)",
+        );
+        assert.deepEqual(
+            plan.steps[0].watched.map((t) => t.name),
+            ["my-deployment"],
+        );
     });
 
     it("TestPostSyncHookPodFailure: the pod is waited on, so a Degraded pod keeps the PostSync hook from running", () => {
