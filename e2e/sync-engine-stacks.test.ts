@@ -12,16 +12,10 @@ import type { PodRunner } from "../rehearsal/cluster/pod-runner";
 import { requirePodRunner, startPodRunner } from "../rehearsal/cluster/pod-runner";
 import { temporaryDir } from "../rehearsal/postgres";
 import { objectsIn } from "./helpers/rendered";
-import {
-    createNamespace,
-    deleteNamespace,
-    differences,
-    engineOrder,
-    plannerOrder,
-    requireSyncEngine,
-    runSync,
-    watchCluster,
-} from "./helpers/sync-differential";
+import { deletedByPolicy, differences, engineOrder, plannerOrder, runSync } from "./helpers/sync-differential";
+import { watchCluster } from "./helpers/cluster-watch";
+import { createNamespace, deleteNamespace } from "../rehearsal/cluster/namespace";
+import { requireSyncEngine } from "../rehearsal/cluster/sync-engine";
 
 const repo = resolve(__dirname, "..");
 
@@ -183,7 +177,7 @@ describe("the sync planner against Argo CD's sync engine: the stacks' rendered m
                 ]);
                 const failing = new Set(run.failing ? ["Job/shop-migrate"] : []);
                 const plan = planSync(objects, { namespace });
-                await watch!.caughtUp(plan, outcome);
+                await watch!.caughtUp(outcome, (step) => deletedByPolicy(plan, outcome, step));
                 // Before the namespace goes: its deletion deletes every object in it.
                 const problems = differences(plan, failing, outcome, watch!.observed);
                 await deleteNamespace(cluster!, namespace);

@@ -7,17 +7,10 @@ import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/con
 import type { PodRunner } from "../rehearsal/cluster/pod-runner";
 import { requirePodRunner, startPodRunner } from "../rehearsal/cluster/pod-runner";
 import { temporaryDir } from "../rehearsal/postgres";
-import {
-    createNamespace,
-    deleteNamespace,
-    differences,
-    engineOrder,
-    plannerOrder,
-    random,
-    requireSyncEngine,
-    runSync,
-    watchCluster,
-} from "./helpers/sync-differential";
+import { deletedByPolicy, differences, engineOrder, plannerOrder, random, runSync } from "./helpers/sync-differential";
+import { watchCluster } from "./helpers/cluster-watch";
+import { createNamespace, deleteNamespace } from "../rehearsal/cluster/namespace";
+import { requireSyncEngine } from "../rehearsal/cluster/sync-engine";
 
 /** How many generated sets, and how many run at once (each in a namespace of its own). */
 const sets = Number(process.env.SYNC_DIFFERENTIAL_SETS ?? 200);
@@ -165,7 +158,7 @@ describe("the sync planner against Argo CD's sync engine, with Jobs and Deployme
                 step === plan.steps[plan.steps.length - 1] ? [] : step.gates,
             ))
                 waitedFor.set(gate.kind, (waitedFor.get(gate.kind) ?? 0) + 1);
-            await watch!.caughtUp(plan, outcome);
+            await watch!.caughtUp(outcome, (step) => deletedByPolicy(plan, outcome, step));
             const problems = differences(plan, failing, outcome, watch!.observed);
             if (problems.length > 0)
                 failures.push(

@@ -5,8 +5,9 @@ import { planSync } from "../plan";
 import { temporaryDir } from "../rehearsal/postgres";
 import type { ControlPlane } from "../rehearsal/cluster/control-plane";
 import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
-import type { EngineStep } from "./helpers/sync-differential";
-import { requireSyncEngine, runSync } from "./helpers/sync-differential";
+import type { EngineStep } from "../rehearsal/cluster/sync-engine";
+import { requireSyncEngine } from "../rehearsal/cluster/sync-engine";
+import { runSync } from "./helpers/sync-differential";
 
 describe("Argo CD's sync engine (gitops-engine) against the real API server", function () {
     this.timeout(600000);

@@ -1,18 +1,15 @@
 // The sync planner against Argo CD's own sync engine: what `planSync` says happens (the order of
 // steps, what each waits for, where a failure stops it and what SyncFail runs) next to what
 // `migrate-first-sync --json` recorded the engine doing on a real API server.
-import { spawn } from "child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
-import type { ClientRequest } from "http";
-import { request } from "https";
+import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import type { KubeObject, SyncPlan, SyncTask } from "../../plan";
 import type { ControlPlane } from "../../rehearsal/cluster/control-plane";
-import { poll } from "../../rehearsal/cluster/pod-runner";
-import { enginesBin } from "../../rehearsal/cluster/engines";
-
-export const syncBinary = join(enginesBin, "migrate-first-sync");
+import type { EngineStep, SyncOutcome } from "../../rehearsal/cluster/sync-engine";
+import { runSyncEngine } from "../../rehearsal/cluster/sync-engine";
+import type { Observed } from "./cluster-watch";
+import { taskKey } from "./cluster-watch";
 
 /** A small deterministic generator (mulberry32): the same sets on every run, so a failure is reproducible by its seed. */
 export function random(seed: number): () => number {
@@ -25,247 +22,21 @@ export function random(seed: number): () => number {
     };
 }
 
-/** Fails with what to run when migrate-first-sync is missing: never a silent skip. */
-export function requireSyncEngine(): void {
-    if (!existsSync(syncBinary))
-        throw new Error(`${syncBinary} not found: run \`npm run engines\` first (it builds it from engines/sync)`);
-}
-
-/** A step of `migrate-first-sync --json` (engines/sync/sync.go, Step). */
-export interface EngineStep {
-    order: number;
-    group: string;
-    kind: string;
-    namespace: string;
-    name: string;
-    syncPhase: string;
-    wave: number;
-    hookType?: string;
-    status: string;
-    hookPhase?: string;
-    message?: string;
-    /** The reconcile after which the engine had applied it. */
-    appliedIn: number;
-    appliedAt: string;
-    /** The reconcile after which its operation state was Succeeded, Failed or Error; absent: never. */
-    finishedIn?: number;
-    finishedAt?: string;
-}
-
-export interface Outcome {
-    phase: string;
-    message: string;
-    attempts: number;
-    steps: EngineStep[];
-}
-
 /** Runs one sync operation of `objects` into `namespace`, writing them under `dir`; resolves with the engine's record. */
 export async function runSync(
     cluster: ControlPlane,
     namespace: string,
     dir: string,
     objects: readonly unknown[],
-    extra: readonly string[] = [],
-): Promise<{ outcome: Outcome; output: string }> {
+    flags: readonly string[] = [],
+): Promise<{ outcome: SyncOutcome; output: string }> {
     mkdirSync(join(dir, "manifests"), { recursive: true });
     writeFileSync(join(dir, "manifests", "manifests.yaml"), objects.map((o) => stringify(o)).join("---\n"));
-    const json = join(dir, "outcome.json");
-    let output = "";
-    const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(
-            syncBinary,
-            [
-                "--kubeconfig",
-                cluster.kubeconfig,
-                "--namespace",
-                namespace,
-                "--json",
-                json,
-                ...extra,
-                join(dir, "manifests"),
-            ],
-            { stdio: ["ignore", "pipe", "pipe"] },
-        );
-        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-        child.on("error", reject);
-        child.on("close", resolve);
+    return runSyncEngine(cluster.kubeconfig, join(dir, "manifests"), {
+        namespace,
+        json: join(dir, "outcome.json"),
+        flags,
     });
-    if (!existsSync(json)) throw new Error(`migrate-first-sync exited ${code} with no outcome:\n${output}`);
-    return { outcome: JSON.parse(readFileSync(json, "utf8")) as Outcome, output };
-}
-
-/** Creates a namespace and waits for its `default` ServiceAccount, without which no pod is admitted. */
-export async function createNamespace(cluster: ControlPlane, namespace: string): Promise<void> {
-    await cluster.api.create("/api/v1/namespaces", {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name: namespace },
-    });
-    await poll(`namespace ${namespace}'s default ServiceAccount`, 60, async () =>
-        (await cluster.api.request("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/default`)).status === 200
-            ? true
-            : undefined,
-    );
-}
-
-/** Deletes a namespace: its Deployments' and Jobs' pods stop with it. Not awaited to the end (the namespace controller finishes it). */
-export async function deleteNamespace(cluster: ControlPlane, namespace: string): Promise<void> {
-    const answer = await cluster.api.request("DELETE", `/api/v1/namespaces/${namespace}`);
-    if (answer.status !== 200 && answer.status !== 202)
-        throw new Error(`DELETE namespace ${namespace}: ${answer.status} ${answer.text}`);
-}
-
-const taskKey = (t: { kind: string; name: string }) => `${t.kind}/${t.name}`;
-
-/** What the API server itself showed of an object: the resourceVersions (etcd revisions, one order for the whole cluster) at which it was created and first done. */
-export interface Observed {
-    created: number;
-    /** A Job Complete or Failed, a Deployment Available as Argo CD's health check reads it; any other kind: when created. */
-    done?: number;
-    /** When its deletion began (deletionTimestamp set, or gone). */
-    deleted?: number;
-}
-
-/** The kinds the differential syncs, and where to watch them across all namespaces. */
-const watched = [
-    ["ConfigMap", "/api/v1/configmaps"],
-    ["Secret", "/api/v1/secrets"],
-    ["ServiceAccount", "/api/v1/serviceaccounts"],
-    ["Service", "/api/v1/services"],
-    ["Job", "/apis/batch/v1/jobs"],
-    ["Deployment", "/apis/apps/v1/deployments"],
-] as const;
-
-interface WatchedObject {
-    metadata: {
-        namespace?: string;
-        name: string;
-        resourceVersion: string;
-        generation?: number;
-        deletionTimestamp?: string;
-    };
-    spec?: { replicas?: number };
-    status?: {
-        conditions?: { type: string; status: string }[];
-        observedGeneration?: number;
-        replicas?: number;
-        updatedReplicas?: number;
-        availableReplicas?: number;
-    };
-}
-
-// ge: pkg/health/health_job.go and health_deployment.go: when Argo CD stops waiting for it.
-function isDone(kind: string, o: WatchedObject): boolean {
-    const status = o.status ?? {};
-    if (kind === "Job")
-        return (status.conditions ?? []).some((c) => ["Complete", "Failed"].includes(c.type) && c.status === "True");
-    if (kind === "Deployment") {
-        const updated = status.updatedReplicas ?? 0;
-        return (
-            (o.metadata.generation ?? 0) <= (status.observedGeneration ?? 0) &&
-            updated >= (o.spec?.replicas ?? 1) &&
-            (status.replicas ?? 0) <= updated &&
-            (status.availableReplicas ?? 0) >= updated
-        );
-    }
-    return true;
-}
-
-/**
- * Watches the API server for every kind the differential syncs, in all namespaces, recording
- * for each object ("namespace/Kind/name") when it was created and done, as resourceVersions:
- * evidence of the order independent of the engine's own record. Started before any sync.
- */
-export async function watchCluster(cluster: ControlPlane) {
-    const config = parse(readFileSync(cluster.kubeconfig, "utf8")) as {
-        clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
-        users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
-    };
-    const pem = (data: string) => Buffer.from(data, "base64");
-    const [{ cluster: server }, { user }] = [config.clusters[0], config.users[0]];
-    const observed = new Map<string, Observed>();
-    const requests: ClientRequest[] = [];
-    let stopped = false;
-    let broken: string | undefined;
-    await Promise.all(
-        watched.map(
-            ([kind, path]) =>
-                new Promise<void>((started, failed) => {
-                    const req = request(
-                        `${server.server}${path}?watch=1&timeoutSeconds=3600`,
-                        {
-                            ca: pem(server["certificate-authority-data"]),
-                            cert: pem(user["client-certificate-data"]),
-                            key: pem(user["client-key-data"]),
-                        },
-                        (res) => {
-                            if (res.statusCode !== 200) return failed(new Error(`watch ${path}: ${res.statusCode}`));
-                            started();
-                            let pending = "";
-                            res.setEncoding("utf8");
-                            res.on("data", (chunk: string) => {
-                                const lines = (pending + chunk).split("\n");
-                                pending = lines.pop() ?? "";
-                                for (const line of lines.filter((l) => l !== "")) {
-                                    const event = JSON.parse(line) as { type: string; object: WatchedObject };
-                                    if (!["ADDED", "MODIFIED", "DELETED"].includes(event.type)) continue;
-                                    const o = event.object;
-                                    const key = `${o.metadata.namespace ?? ""}/${kind}/${o.metadata.name}`;
-                                    const version = Number(o.metadata.resourceVersion);
-                                    const seen = observed.get(key) ?? { created: version };
-                                    if (seen.done === undefined && isDone(kind, o)) seen.done = version;
-                                    const deleting =
-                                        event.type === "DELETED" || o.metadata.deletionTimestamp !== undefined;
-                                    if (seen.deleted === undefined && deleting) seen.deleted = version;
-                                    observed.set(key, seen);
-                                }
-                            });
-                            res.on("end", () => {
-                                if (!stopped) broken = `the API server ended the watch of ${path}`;
-                            });
-                        },
-                    );
-                    req.on("error", (error) => {
-                        if (!stopped) broken = `watch ${path}: ${error.message}`;
-                        failed(error);
-                    });
-                    req.end();
-                    requests.push(req);
-                }),
-        ),
-    );
-    return {
-        observed,
-        /**
-         * Waits until the watches have shown what the engine did (each kind's events come on a
-         * stream of their own, a little after the engine saw them): every object it applied, and
-         * the finish of each Job and Deployment it saw finish, the deletion of each hook its
-         * policy deletes; 30 s at most. Before the namespace is deleted (that deletes everything).
-         */
-        caughtUp: async (plan: SyncPlan, outcome: Outcome): Promise<void> => {
-            const behind = () =>
-                outcome.steps.some((step) => {
-                    const record = observed.get(`${step.namespace}/${taskKey(step)}`);
-                    const waitsForDone = step.finishedIn !== undefined && ["Job", "Deployment"].includes(step.kind);
-                    return (
-                        record === undefined ||
-                        (waitsForDone && record.done === undefined) ||
-                        (deletedByPolicy(plan, outcome, step) && record.deleted === undefined)
-                    );
-                });
-            // Not an error when it stays behind: differences() then names what the API server
-            // never showed, with the set's seed.
-            for (let waited = 0; behind() && waited < 30000; waited += 250)
-                await new Promise((done) => setTimeout(done, 250));
-        },
-        /** Why the record may be incomplete (a watch that ended early), for the test to fail on. */
-        broken: () => broken,
-        stop: () => {
-            stopped = true;
-            requests.forEach((r) => r.destroy());
-        },
-    };
 }
 
 /** A group of the order: a (phase, wave) step, or "SyncFail" for the failure hooks (applied together, whatever their wave). */
@@ -314,7 +85,7 @@ export function appliedGroups(steps: readonly EngineStep[]): Group[] {
 }
 
 /** One line per engine step: what it was, how it ended, and the reconciles it was applied and finished in. */
-export function engineOrder(outcome: Outcome): string {
+export function engineOrder(outcome: SyncOutcome): string {
     return [
         `phase ${outcome.phase}: ${outcome.message}`,
         ...outcome.steps.map(
@@ -343,7 +114,7 @@ export function plannerOrder(plan: SyncPlan, failing: ReadonlySet<string>): stri
  * the hook's own result (ARGOCD.md §5; BeforeHookCreation deletes only an older object of the
  * same name, never there in a namespace of its own).
  */
-function deletedByPolicy(plan: SyncPlan, outcome: Outcome, step: EngineStep): boolean {
+export function deletedByPolicy(plan: SyncPlan, outcome: SyncOutcome, step: EngineStep): boolean {
     const task = [...plan.steps.flatMap((s) => s.tasks), ...plan.onFailure].find(
         (t) => t.hook && t.phase === step.syncPhase && taskKey(t) === taskKey(step),
     );
@@ -371,7 +142,7 @@ function deletedByPolicy(plan: SyncPlan, outcome: Outcome, step: EngineStep): bo
 export function differences(
     plan: SyncPlan,
     failing: ReadonlySet<string>,
-    outcome: Outcome,
+    outcome: SyncOutcome,
     observed: ReadonlyMap<string, Observed>,
 ): string[] {
     const expected = predicted(plan, failing);

@@ -1,4 +1,3 @@
-import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
@@ -16,36 +15,16 @@ import { provisionDatabase, runSql } from "../provision";
 import type { Release } from "../sync";
 import type { ControlPlane } from "./control-plane";
 import { startControlPlane } from "./control-plane";
-import { enginesBin } from "./engines";
 import { releaseImages } from "./images";
 import type { PodRunner } from "./pod-runner";
-import { poll, startPodRunner } from "./pod-runner";
+import { startPodRunner } from "./pod-runner";
 import type { DeploymentReport } from "./deployment-watch";
 import { watchDeployment } from "./deployment-watch";
+import { createNamespace } from "./namespace";
+import type { SyncOutcome } from "./sync-engine";
+import { requireSyncEngine, runSyncEngine } from "./sync-engine";
 import type { Webhook } from "./webhook";
 import { startWebhook } from "./webhook";
-
-/** One resource of `migrate-first-sync --json`, in the order the engine applied it. */
-export interface EngineStep {
-    readonly kind: string;
-    readonly name: string;
-    readonly syncPhase: string;
-    readonly wave: number;
-    readonly hookType?: string;
-    /** The sync status (Synced, SyncFailed, ...). */
-    readonly status: string;
-    /** How the operation on it ended: Running, Succeeded, Failed... (gitops-engine's OperationPhase). */
-    readonly hookPhase?: string;
-    readonly message?: string;
-}
-
-/** What gitops-engine reported for one sync operation. */
-export interface SyncOutcome {
-    readonly phase: string;
-    readonly message: string;
-    readonly attempts: number;
-    readonly steps: readonly EngineStep[];
-}
 
 /** One release synced on the control plane. */
 export interface ReleaseResult {
@@ -73,8 +52,6 @@ export interface ControlPlaneRehearsalOptions {
     readonly log: (line: string) => void;
 }
 
-const syncBinary = () => join(enginesBin, "migrate-first-sync");
-
 /**
  * The whole sync for real: an embedded Postgres with the component's roles, a throwaway control
  * plane with the pod runner as its node, the Namespace and Secrets Pulumi would create, then each
@@ -86,8 +63,7 @@ export async function rehearseOnControlPlane(
     spec: EnvironmentSpec,
     options: ControlPlaneRehearsalOptions,
 ): Promise<ControlPlaneRehearsal> {
-    if (!existsSync(syncBinary()))
-        throw new Error(`${syncBinary()} not found: run \`npm run engines\` first (it builds it from engines/sync)`);
+    requireSyncEngine();
     const started = Date.now();
     const log = (line: string) => options.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
     const work = temporaryDir("real-sync");
@@ -155,7 +131,7 @@ async function createPrerequisites(
     const { names } = buildWorkload(spec, loadRuntimeScripts());
     const plan = accessPlan(spec);
     const ns = names.namespace;
-    await cluster.api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    await createNamespace(cluster, ns);
     const secret = (name: string, stringData: Record<string, string>) =>
         cluster.api.create(`/api/v1/namespaces/${ns}/secrets`, {
             apiVersion: "v1",
@@ -168,12 +144,6 @@ async function createPrerequisites(
     await secret(names.appSecret, entries(plan.app));
     if (plan.migrator !== plan.app) await secret(names.migratorSecret, entries(plan.migrator));
     await secret(names.alertSecret, { url: webhookUrl });
-    // The pods' service account: the controller manager makes it; a pod created first is refused.
-    await poll(`the service account default in ${ns}`, 30, async () =>
-        (await cluster.api.request("GET", `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200
-            ? true
-            : undefined,
-    );
 }
 
 async function syncRelease(
@@ -191,7 +161,12 @@ async function syncRelease(
     mkdirSync(join(dir, "gitops"), { recursive: true });
     writeFileSync(join(dir, "gitops", "manifests.yaml"), objects.map((o) => stringify(o)).join("---\n"));
     const watch = await watchDeployment(cluster.api, workload.names.namespace, workload.names.deployment);
-    const outcome = await runEngine(cluster, workload.names.namespace, dir, retryFlags(spec), log);
+    const { outcome } = await runSyncEngine(cluster.kubeconfig, join(dir, "gitops"), {
+        namespace: workload.names.namespace,
+        json: join(dir, "outcome.json"),
+        flags: retryFlags(spec),
+        onLine: (line) => log(`  | ${line}`),
+    });
     const deployment = await watch.stop();
     log(`sync ${outcome.phase} after ${outcome.attempts} attempt(s): ${outcome.message}`);
     const logs = podLogs(runner, workload.names.namespace, seen);
@@ -221,37 +196,6 @@ function retryFlags(spec: EnvironmentSpec): string[] {
     const retry = application(spec).spec?.syncPolicy?.retry;
     const limit = retry?.limit ?? 0;
     return limit > 0 ? ["--retry-limit", String(limit), "--retry-backoff", retry?.backoff?.duration ?? "5s"] : [];
-}
-
-/** Runs migrate-first-sync over `dir/gitops`, its progress lines into `log`; the outcome from its --json. */
-function runEngine(
-    cluster: ControlPlane,
-    namespace: string,
-    dir: string,
-    retry: readonly string[],
-    log: (line: string) => void,
-): Promise<SyncOutcome> {
-    const json = join(dir, "outcome.json");
-    const args = ["--kubeconfig", cluster.kubeconfig, "--namespace", namespace, "--json", json, ...retry];
-    return new Promise((resolve, reject) => {
-        const child = spawn(syncBinary(), [...args, join(dir, "gitops")], { stdio: ["ignore", "pipe", "pipe"] });
-        let partial = "";
-        const lines = (chunk: Buffer) => {
-            const text = partial + chunk.toString();
-            const all = text.split("\n");
-            partial = all.pop() ?? "";
-            all.forEach((line) => log(`  | ${line}`));
-        };
-        child.stdout.on("data", lines);
-        child.stderr.on("data", lines);
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (partial !== "") log(`  | ${partial}`);
-            if (!existsSync(json))
-                return reject(new Error(`migrate-first-sync exited ${code} with no outcome (above)`));
-            resolve(JSON.parse(readFileSync(json, "utf8")) as SyncOutcome);
-        });
-    });
 }
 
 /**
