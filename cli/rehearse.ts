@@ -81,6 +81,10 @@ async function rehearseStack(opts: RehearseOptions): Promise<void> {
             : await Promise.all(opts.releases.map((upTo) => releaseUpTo(migrationsDir, upTo, spec.app.image)));
     try {
         if (opts.controlPlane === true) {
+            if (spec.delivery === "direct")
+                throw new Error(
+                    `stack ${opts.stack} has delivery "direct": pulumi up applies its workload, in its own order, not Argo CD, so --control-plane (Argo CD's engine) would rehearse something else. Run npm start for the local rehearsal, or \`npx mocha --timeout 900000 e2e/direct-delivery.test.ts\` for pulumi up on the control plane`,
+                );
             process.exitCode = (await rehearseForReal(spec, releases, opts.releases, copy !== undefined)) ? 0 : 1;
             return;
         }

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { readFileSync, writeFileSync } from "fs";
+import { cpSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { removeDir, temporaryDir } from "../rehearsal/postgres";
 import { migrateFirst } from "./helpers/cli";
@@ -43,6 +43,21 @@ describe("the migrate-first command", function () {
         assert.notEqual(run.code, 0);
         assert.match(run.stderr, /unknown command 'deploy'/);
         assert.match(run.stderr, /--help/);
+    });
+
+    it("rehearse --control-plane refuses a direct-delivery stack before anything starts: Argo CD's engine is not what applies it", () => {
+        const project = temporaryDir("cli-direct");
+        try {
+            cpSync(join(root, "examples"), join(project, "examples"), { recursive: true });
+            const dev = readFileSync(join(root, "Pulumi.dev.yaml"), "utf8");
+            writeFileSync(join(project, "Pulumi.dev.yaml"), `${dev}\n  migrate-first:delivery: direct\n`);
+            const run = cli("rehearse", "--stack", "dev", "--dir", project, "--control-plane");
+            assert.equal(run.code, 1, run.stdout + run.stderr);
+            assert.match(run.stderr, /delivery "direct": pulumi up applies its workload/);
+            assert.doesNotMatch(run.stdout, /starting an embedded Postgres/);
+        } finally {
+            removeDir(project);
+        }
     });
 
     it("lint: warnings pass by default, and fail past --max-warnings", () => {
