@@ -2,19 +2,16 @@ import { strict as assert } from "assert";
 import { randomBytes } from "crypto";
 import { existsSync, readFileSync, readdirSync, readlinkSync } from "fs";
 import { join } from "path";
-import { parse } from "yaml";
 import type { ControlPlane } from "../rehearsal/cluster/control-plane";
 import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
 import { requireEngines } from "./helpers/engines";
+import { installArgoCdCrd } from "./helpers/argocd";
 import { PulumiProject } from "./helpers/project";
 import type { KubeObject } from "./helpers/rendered";
 import { objectsIn, textOfTree } from "./helpers/rendered";
 import type { E2eServer } from "./helpers/server";
 import { learnPassword, stackConfigFor, startServer } from "./helpers/server";
 import { temporaryDir } from "../rehearsal/postgres";
-
-/** Where Argo CD's own Application CRD is kept (copied from argoproj/argo-cd v3.5.1; see its README). */
-const applicationCrd = join(__dirname, "fixtures", "argocd", "application-crd.yaml");
 
 /** A list answer of the API server. */
 interface KubeList {
@@ -121,23 +118,7 @@ describe("the dev stack, applied to a real Kubernetes API server", function () {
         requireControlPlane();
         server = await startServer(adminPassword);
         cluster = await startControlPlane();
-        // What installing Argo CD leaves behind that the stack relies on: its namespace and the
-        // Application CRD, from Argo CD's own manifest.
-        await cluster.api.create("/api/v1/namespaces", {
-            apiVersion: "v1",
-            kind: "Namespace",
-            metadata: { name: "argocd" },
-        });
-        await cluster.api.create(
-            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-            parse(readFileSync(applicationCrd, "utf8")),
-        );
-        await waitUntil("the Application CRD is established", async () => {
-            const crd = await cluster.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
-                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/applications.argoproj.io",
-            );
-            return (crd.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True");
-        });
+        await installArgoCdCrd(cluster);
         project = new PulumiProject("control-plane");
         project.env.KUBECONFIG = cluster.kubeconfig;
         project.writeStack("dev", stackConfigFor("dev", server));
@@ -274,11 +255,3 @@ describe("the dev stack, applied to a real Kubernetes API server", function () {
         await project.must(["up", "--yes", "--skip-preview", "--expect-no-changes", "--stack", "dev"]);
     });
 });
-
-async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 60000;
-    while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`${what}: not after 60 s`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-}

@@ -1,12 +1,10 @@
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
 import { join } from "path";
-import { parse } from "yaml";
 import { policies } from "../policy/policies";
 import type { ControlPlane } from "../rehearsal/cluster/control-plane";
 import { requireControlPlane, startControlPlane } from "../rehearsal/cluster/control-plane";
-import { poll } from "../rehearsal/cluster/pod-runner";
 import { requireEngines } from "./helpers/engines";
+import { installArgoCdCrd } from "./helpers/argocd";
 import { PulumiProject } from "./helpers/project";
 import type { E2eServer } from "./helpers/server";
 import { stackConfigFor, startServer } from "./helpers/server";
@@ -98,23 +96,7 @@ describe("the policy pack, on stacks the real kubernetes provider applies to a r
         // Storing objects needs no controller; Argo CD's namespace and Application CRD, as an
         // install of Argo CD leaves them, for the dev stack's Application.
         cluster = await startControlPlane({ controllers: false });
-        await cluster.api.create("/api/v1/namespaces", {
-            apiVersion: "v1",
-            kind: "Namespace",
-            metadata: { name: "argocd" },
-        });
-        await cluster.api.create(
-            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-            parse(readFileSync(join(__dirname, "fixtures", "argocd", "application-crd.yaml"), "utf8")),
-        );
-        await poll("the Application CRD established", 60, async () => {
-            const crd = await cluster.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
-                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/applications.argoproj.io",
-            );
-            return (crd.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True")
-                ? true
-                : undefined;
-        });
+        await installArgoCdCrd(cluster);
     });
     after(async () => {
         await cluster?.stop();
