@@ -29,7 +29,9 @@ export function rehearseCommand(): Command {
         )
         .option(
             "--control-plane",
-            "run the sync for real: a local control plane (kube-apiserver, etcd, the Job and Deployment controllers), a node running pods as processes, and Argo CD's sync engine applying the rendered manifests (needs `npm run engines`)",
+            "run the sync for real: a local control plane (kube-apiserver, etcd, the Job and Deployment " +
+                "controllers), a node running pods as processes, and Argo CD's sync engine applying the " +
+                "rendered manifests (needs `npm run engines`)",
         )
         .showHelpAfterError("(run with --help for usage)")
         .action(reportErrors("rehearse", 1, rehearseStack));
@@ -83,7 +85,10 @@ async function rehearseStack(opts: RehearseOptions): Promise<void> {
         if (opts.controlPlane === true) {
             if (spec.delivery === "direct")
                 throw new Error(
-                    `stack ${opts.stack} has delivery "direct": pulumi up applies its workload, in its own order, not Argo CD, so --control-plane (Argo CD's engine) would rehearse something else. Run npm start for the local rehearsal, or \`npx mocha --timeout 900000 e2e/direct-delivery.test.ts\` for pulumi up on the control plane`,
+                    `stack ${opts.stack} has delivery "direct": pulumi up applies its workload, in its own order, ` +
+                        "not Argo CD, so --control-plane (Argo CD's engine) would rehearse something else. " +
+                        "Run npm start for the local rehearsal, or " +
+                        "`npx mocha --timeout 900000 e2e/direct-delivery.test.ts` for pulumi up on the control plane",
                 );
             process.exitCode = (await rehearseForReal(spec, releases, opts.releases, copy !== undefined)) ? 0 : 1;
             return;
@@ -156,8 +161,9 @@ async function rehearseForReal(
     }
     const why = unverified.map((r) => `${r.image}: ${r.outcome.phase}, ${r.outcome.message}`).join("; ");
     const asAsked = broken && unverified.length === 1 && migrationFailed(unverified[0]);
-    console.log(
-        `rehearse: the sync failed on the control plane: ${why}${asAsked ? ", as --break-migration asked: the Deployment never ran, and the alert went to the webhook" : ""}`,
-    );
+    const note = asAsked
+        ? ", as --break-migration asked: the Deployment never ran, and the alert went to the webhook"
+        : "";
+    console.log(`rehearse: the sync failed on the control plane: ${why}${note}`);
     return asAsked;
 }

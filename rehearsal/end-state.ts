@@ -28,7 +28,8 @@ export function endState(migrator: Readonly<Record<string, string>>, log: (line:
     log(`end state: verified release(s): ${verified.join(", ") || "none"}`);
     const tables = runSql(
         migrator,
-        "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'migrate_first') ORDER BY 1;",
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables " +
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'migrate_first') ORDER BY 1;",
     )
         .split("\n")
         .filter(Boolean);

@@ -9,7 +9,8 @@ function projectRoot(): string {
     for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir))
         if (existsSync(join(dir, "engines", "build.sh"))) return dir;
     throw new Error(
-        "the real engines are built from a clone of the migrate-first repository (engines/build.sh), not from the installed package: clone it, then run `npm ci` and `npm run engines` there",
+        "the real engines are built from a clone of the migrate-first repository (engines/build.sh), " +
+            "not from the installed package: clone it, then run `npm ci` and `npm run engines` there",
     );
 }
 

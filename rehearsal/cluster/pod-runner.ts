@@ -10,7 +10,8 @@ import { enginesBin, podRunnerImages } from "./engines";
 export function requirePodRunner(bin = enginesBin): void {
     if (!existsSync(join(bin, "pod-runner")))
         throw new Error(
-            `pod-runner not found in ${bin}: run \`npm run engines\` first (it builds the node from engines/pod-runner: virtual-kubelet v1.14.1)`,
+            `pod-runner not found in ${bin}: run \`npm run engines\` first ` +
+                "(it builds the node from engines/pod-runner: virtual-kubelet v1.14.1)",
         );
 }
 
